@@ -1,0 +1,1 @@
+//! Questionnaire definitions, validation of answers and scoring (in progress).

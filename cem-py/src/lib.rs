@@ -1,0 +1,8 @@
+//! Python bindings for cem (`import cem`).
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
