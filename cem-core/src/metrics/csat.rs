@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::metrics::estimate::{
-    Estimate, Method, difference_interval, mean_interval, share_interval,
+    Estimate, Method, Share, difference_interval, mean_interval, share_interval,
 };
 use crate::metrics::macros::scale_metric_methods;
 use crate::metrics::scale::ScaleCounts;
@@ -111,6 +111,10 @@ impl Csat {
         s > self.counts.max() - self.top
     }
 
+    pub(crate) fn share_stats(&self, what: &str) -> Result<Share> {
+        self.counts.share(what, |s| self.is_satisfied(s))
+    }
+
     /// The top-box share with a Wilson interval.
     ///
     /// # Errors
@@ -133,8 +137,7 @@ impl Csat {
     /// # Ok::<(), cem_core::Error>(())
     /// ```
     pub fn estimate_with(&self, confidence: f64, method: Method) -> Result<Estimate> {
-        let share = self.counts.share("the CSAT sample", |s| self.is_satisfied(s))?;
-        share_interval(share, confidence, method)
+        share_interval(self.share_stats("the CSAT sample")?, confidence, method)
     }
 
     /// The mean score with a Student t interval.

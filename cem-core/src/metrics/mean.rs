@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, check_weight};
-use crate::metrics::estimate::{Estimate, Method, mean_interval, share_interval};
+use crate::metrics::estimate::{Estimate, Method, Share, mean_interval, share_interval};
 use crate::metrics::scale::{ScaleCounts, at_position};
 
 /// Weighted mean accumulator with a Student t interval.
@@ -317,6 +317,10 @@ impl Proportion {
         Ok(())
     }
 
+    pub(crate) fn share_stats(&self, what: &str) -> Result<Share> {
+        self.counts.share(what, |s| s == 1)
+    }
+
     /// Adds everything another accumulator has seen.
     ///
     /// # Errors
@@ -348,7 +352,7 @@ impl Proportion {
     /// # Errors
     /// As [`estimate`](Self::estimate), and [`Error::InvalidArgument`] for another method.
     pub fn estimate_with(&self, confidence: f64, method: Method) -> Result<Estimate> {
-        let share = self.counts.share("the sample", |s| s == 1)?;
+        let share = self.share_stats("the sample")?;
         share_interval(share, confidence, method)
     }
 }

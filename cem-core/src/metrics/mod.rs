@@ -26,6 +26,7 @@
 //! ```
 
 mod ces;
+mod compare;
 mod csat;
 mod estimate;
 mod macros;
@@ -34,6 +35,9 @@ mod nps;
 mod scale;
 
 pub use ces::{Ces, CesScale};
+pub use compare::{
+    ChiSquare, Comparison, chi_square_independence, chi_square_segments, two_proportion_test,
+};
 pub use csat::{Csat, NetSatisfaction};
 pub use estimate::{Estimate, Method};
 pub use mean::{Mean, Proportion};
