@@ -258,6 +258,7 @@ impl Error {
         }
     }
 
+    #[allow(dead_code)] // used by the survey module as it lands
     pub(crate) fn survey(question: Option<&str>, message: impl Into<String>) -> Self {
         Error::InvalidSurvey {
             question: question.map(str::to_owned),
@@ -284,7 +285,11 @@ pub(crate) fn check_confidence(confidence: f64) -> Result<()> {
 /// Checks a survey weight: finite and non-negative.
 pub(crate) fn check_weight(weight: f64) -> Result<()> {
     if !weight.is_finite() {
-        Err(Error::invalid_number("weight", weight, "is not a finite number"))
+        Err(Error::invalid_number(
+            "weight",
+            weight,
+            "is not a finite number",
+        ))
     } else if weight < 0.0 {
         Err(Error::invalid_number("weight", weight, "is negative"))
     } else {

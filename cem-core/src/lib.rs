@@ -5,7 +5,7 @@ pub mod error;
 pub mod metrics;
 pub mod model;
 pub mod sample;
-pub mod survey;
 mod stats;
+pub mod survey;
 
 pub use error::{AnswerProblem, Error, ErrorKind, Result};

@@ -241,7 +241,9 @@ pub fn chi_square_independence(table: &[Vec<f64>], yates: bool) -> Result<ChiSqu
     if rows < 2 || cols < 2 {
         return Err(Error::invalid_argument(
             "table",
-            format!("a test of independence needs at least 2 rows and 2 columns, got {rows}×{cols}"),
+            format!(
+                "a test of independence needs at least 2 rows and 2 columns, got {rows}×{cols}"
+            ),
         ));
     }
     let mut row_sums = vec![0.0; rows];
@@ -359,10 +361,7 @@ fn nps_center_variance(counts: &ScaleCounts, method: Method) -> Result<(f64, f64
             let m = (d.minus * d.n_eff + 0.75) / n_adj;
             Ok((p - m, (p + m - (p - m).powi(2)) / n_adj))
         }
-        other => Err(other.unsupported(
-            "an NPS comparison",
-            &[Method::AdjustedWald, Method::Wald],
-        )),
+        other => Err(other.unsupported("an NPS comparison", &[Method::AdjustedWald, Method::Wald])),
     }
 }
 

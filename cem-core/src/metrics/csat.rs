@@ -77,7 +77,10 @@ impl Csat {
         if top == 0 || top >= max {
             return Err(Error::invalid_argument(
                 "top",
-                format!("the top box count `{top}` must be between 1 and {}", max - 1),
+                format!(
+                    "the top box count `{top}` must be between 1 and {}",
+                    max - 1
+                ),
             ));
         }
         Ok(Csat {
@@ -226,7 +229,14 @@ scale_metric_methods!(NetSatisfaction, "satisfaction score", "5", "6");
 /// Mean score of a histogram with a Student t interval.
 pub(crate) fn scale_mean(counts: &ScaleCounts, what: &str, confidence: f64) -> Result<Estimate> {
     let (mean, se) = counts.mean(what)?;
-    mean_interval(mean, se, counts.n(), counts.n_eff(), confidence, Method::StudentT)
+    mean_interval(
+        mean,
+        se,
+        counts.n(),
+        counts.n_eff(),
+        confidence,
+        Method::StudentT,
+    )
 }
 
 #[derive(Deserialize)]

@@ -138,15 +138,18 @@ impl Method {
         if key == "normal" {
             return Ok(Method::Wald);
         }
-        Method::ALL.into_iter().find(|m| m.name() == key).ok_or_else(|| {
-            Error::invalid_argument(
-                "method",
-                format!(
-                    "unknown interval method `{name}`; expected one of {}",
-                    Method::ALL.map(Method::name).join(", ")
-                ),
-            )
-        })
+        Method::ALL
+            .into_iter()
+            .find(|m| m.name() == key)
+            .ok_or_else(|| {
+                Error::invalid_argument(
+                    "method",
+                    format!(
+                        "unknown interval method `{name}`; expected one of {}",
+                        Method::ALL.map(Method::name).join(", ")
+                    ),
+                )
+            })
     }
 
     pub(crate) fn unsupported(self, metric: &str, allowed: &[Method]) -> Error {
@@ -155,7 +158,11 @@ impl Method {
             format!(
                 "`{}` is not available for {metric}; use one of {}",
                 self.name(),
-                allowed.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")
+                allowed
+                    .iter()
+                    .map(|m| m.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         )
     }

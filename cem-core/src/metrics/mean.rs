@@ -127,11 +127,18 @@ impl Mean {
     /// ```
     pub fn push_many_weighted(&mut self, xs: &[f64], weights: &[f64]) -> Result<()> {
         if xs.len() != weights.len() {
-            return Err(Error::length_mismatch("values", xs.len(), "weights", weights.len()));
+            return Err(Error::length_mismatch(
+                "values",
+                xs.len(),
+                "weights",
+                weights.len(),
+            ));
         }
         let mut staged = Mean::new();
         for (pos, (&x, &w)) in xs.iter().zip(weights).enumerate() {
-            staged.push_weighted(x, w).map_err(|e| at_position(e, pos))?;
+            staged
+                .push_weighted(x, w)
+                .map_err(|e| at_position(e, pos))?;
         }
         self.merge_state(&staged);
         Ok(())
@@ -177,7 +184,10 @@ impl Mean {
     /// As [`estimate`](Self::estimate), and [`Error::InvalidArgument`] for another method.
     pub fn estimate_with(&self, confidence: f64, method: Method) -> Result<Estimate> {
         if self.n == 0 {
-            return Err(Error::empty("the sample", "a mean needs at least one value"));
+            return Err(Error::empty(
+                "the sample",
+                "a mean needs at least one value",
+            ));
         }
         if self.w <= 0.0 {
             return Err(Error::empty("the sample", "all weights are zero"));
@@ -287,8 +297,10 @@ impl Proportion {
     pub fn push_many(&mut self, outcomes: &[bool]) -> Result<()> {
         let successes = outcomes.iter().filter(|&&b| b).count() as u64;
         let failures = outcomes.len() as u64 - successes;
-        self.counts.add(0, failures, failures as f64, failures as f64);
-        self.counts.add(1, successes, successes as f64, successes as f64);
+        self.counts
+            .add(0, failures, failures as f64, failures as f64);
+        self.counts
+            .add(1, successes, successes as f64, successes as f64);
         Ok(())
     }
 
@@ -312,8 +324,10 @@ impl Proportion {
             ));
         }
         let failures = trials - successes;
-        self.counts.add(0, failures, failures as f64, failures as f64);
-        self.counts.add(1, successes, successes as f64, successes as f64);
+        self.counts
+            .add(0, failures, failures as f64, failures as f64);
+        self.counts
+            .add(1, successes, successes as f64, successes as f64);
         Ok(())
     }
 

@@ -33,6 +33,7 @@ mod macros;
 mod mean;
 mod nps;
 mod scale;
+mod weighting;
 
 pub use ces::{Ces, CesScale};
 pub use compare::{
@@ -43,3 +44,4 @@ pub use estimate::{Estimate, Method};
 pub use mean::{Mean, Proportion};
 pub use nps::{Nps, NpsBreakdown, NpsCategory, nps_category};
 pub use scale::ScaleCounts;
+pub use weighting::{RakeOptions, Raked, post_stratify, rake};

@@ -133,7 +133,10 @@ impl ScaleCounts {
         }
         for (score, &c) in local.iter().enumerate() {
             if c > 0 && !(usize::from(self.min)..=usize::from(self.max)).contains(&score) {
-                let pos = scores.iter().position(|&s| usize::from(s) == score).unwrap_or(0);
+                let pos = scores
+                    .iter()
+                    .position(|&s| usize::from(s) == score)
+                    .unwrap_or(0);
                 return Err(Error::out_of_range(
                     format!("{label} at position {pos}"),
                     score,
@@ -199,8 +202,7 @@ impl ScaleCounts {
     /// # Errors
     /// [`Error::Incompatible`] when the scales differ.
     pub fn merge(&mut self, other: &ScaleCounts) -> Result<()> {
-        if (self.min, self.max) != (other.min, other.max) || self.count.len() != other.count.len()
-        {
+        if (self.min, self.max) != (other.min, other.max) || self.count.len() != other.count.len() {
             return Err(Error::Incompatible(format!(
                 "scale `{}..={}` and scale `{}..={}`",
                 self.min, self.max, other.min, other.max
@@ -259,10 +261,7 @@ impl ScaleCounts {
     /// Total weight, failing when there is nothing to estimate from.
     fn checked_total(&self, what: &str) -> Result<f64> {
         if self.n() == 0 {
-            return Err(Error::empty(
-                what,
-                "an estimate needs at least one answer",
-            ));
+            return Err(Error::empty(what, "an estimate needs at least one answer"));
         }
         let w = self.total_weight();
         if w <= 0.0 {
@@ -273,12 +272,7 @@ impl ScaleCounts {
 
     /// Weighted mean of `f(level)` with its linearized variance Σw²(f−μ)²/(Σw)², times
     /// n/(n−1) when `bessel` (so that without weights a mean gets s²/n and a share p(1−p)/n).
-    fn mean_of(
-        &self,
-        what: &str,
-        f: impl Fn(u8) -> f64,
-        bessel: bool,
-    ) -> Result<(f64, f64)> {
+    fn mean_of(&self, what: &str, f: impl Fn(u8) -> f64, bessel: bool) -> Result<(f64, f64)> {
         let total = self.checked_total(what)?;
         let mu = self.levels().map(|(s, _, w, _)| w * f(s)).sum::<f64>() / total;
         let ss: f64 = self
@@ -286,7 +280,11 @@ impl ScaleCounts {
             .map(|(s, _, _, w2)| w2 * (f(s) - mu).powi(2))
             .sum();
         let n = self.n() as f64;
-        let factor = if bessel && n > 1.0 { n / (n - 1.0) } else { 1.0 };
+        let factor = if bessel && n > 1.0 {
+            n / (n - 1.0)
+        } else {
+            1.0
+        };
         Ok((mu, factor * ss / (total * total)))
     }
 
