@@ -645,7 +645,7 @@ impl<'a> CustomerGen<'a> {
             } => {
                 let long = wait > LONG_WAIT_SECS;
                 let mut mood = if long {
-                    -2.0 - ((wait - LONG_WAIT_SECS) / 1200.0).min(1.5)
+                    -1.5 - ((wait - LONG_WAIT_SECS) / 1200.0).min(1.0)
                 } else {
                     -0.5 * wait / LONG_WAIT_SECS
                 };
