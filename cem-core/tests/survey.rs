@@ -1,7 +1,12 @@
 //! The public contract of `cem_core::survey`.
 
 // clippy.toml allows these inside `#[test]` functions only; the helpers here are test code too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 
@@ -139,7 +144,11 @@ const NPS: &str = r#"{"id": "nps", "kind": "nps", "text": "Recommend?"}"#;
 
 #[test]
 fn rejects_empty_survey_and_empty_ids() {
-    assert_rejected(r#"{"id": "s", "title": "t", "questions": []}"#, None, "no questions");
+    assert_rejected(
+        r#"{"id": "s", "title": "t", "questions": []}"#,
+        None,
+        "no questions",
+    );
     assert_rejected(
         &format!(r#"{{"id": " ", "title": "t", "questions": [{NPS}]}}"#),
         None,
@@ -159,13 +168,19 @@ fn rejects_empty_survey_and_empty_ids() {
 
 #[test]
 fn rejects_duplicate_question_ids() {
-    assert_rejected(&with_questions(&format!("{NPS}, {NPS}")), Some("nps"), "more than one question");
+    assert_rejected(
+        &with_questions(&format!("{NPS}, {NPS}")),
+        Some("nps"),
+        "more than one question",
+    );
 }
 
 #[test]
 fn rejects_logic_on_unknown_later_or_same_question() {
     let q = |cond: &str| {
-        format!(r#"{NPS}, {{"id": "why", "kind": "text", "text": "Why?", "show_if": {cond}}}, {{"id": "later", "kind": "nps", "text": "x"}}"#)
+        format!(
+            r#"{NPS}, {{"id": "why", "kind": "text", "text": "Why?", "show_if": {cond}}}, {{"id": "later", "kind": "nps", "text": "x"}}"#
+        )
     };
     assert_rejected(
         &with_questions(&q(r#"{"question": "ghost", "answered": true}"#)),
@@ -184,7 +199,9 @@ fn rejects_logic_on_unknown_later_or_same_question() {
     );
     // Nested conditions are checked too.
     assert_rejected(
-        &with_questions(&q(r#"{"all": [{"question": "nps", "answered": true}, {"not": {"question": "ghost", "answered": true}}]}"#)),
+        &with_questions(&q(
+            r#"{"all": [{"question": "nps", "answered": true}, {"not": {"question": "ghost", "answered": true}}]}"#,
+        )),
         Some("why"),
         "unknown question `ghost`",
     );
@@ -200,18 +217,42 @@ fn rejects_comparisons_and_values_that_do_not_fit() {
                {{"id": "why", "kind": "text", "text": "Why?", "show_if": {cond}}}"#
         ))
     };
-    assert_rejected(&two(r#"{"question": "t", "less_than": 3}"#), Some("why"), "not numbers (text)");
-    assert_rejected(&two(r#"{"question": "c", "greater_than": 3}"#), Some("why"), "not numbers (single_choice)");
-    assert_rejected(&two(r#"{"question": "c", "equals": "zzz"}"#), Some("why"), "`zzz`, which is not one of its options");
-    assert_rejected(&two(r#"{"question": "nps", "equals": "high"}"#), Some("why"), "the text `high`");
-    assert_rejected(&two(r#"{"question": "nps", "in": []}"#), Some("why"), "empty `in` list");
+    assert_rejected(
+        &two(r#"{"question": "t", "less_than": 3}"#),
+        Some("why"),
+        "not numbers (text)",
+    );
+    assert_rejected(
+        &two(r#"{"question": "c", "greater_than": 3}"#),
+        Some("why"),
+        "not numbers (single_choice)",
+    );
+    assert_rejected(
+        &two(r#"{"question": "c", "equals": "zzz"}"#),
+        Some("why"),
+        "`zzz`, which is not one of its options",
+    );
+    assert_rejected(
+        &two(r#"{"question": "nps", "equals": "high"}"#),
+        Some("why"),
+        "the text `high`",
+    );
+    assert_rejected(
+        &two(r#"{"question": "nps", "in": []}"#),
+        Some("why"),
+        "empty `in` list",
+    );
     assert_rejected(&two(r#"{"any": []}"#), Some("why"), "empty `any` list");
     assert_rejected(&two(r#"{"all": []}"#), Some("why"), "empty `all` list");
 }
 
 #[test]
 fn rejects_malformed_conditions() {
-    let q = |cond: &str| with_questions(&format!(r#"{NPS}, {{"id": "why", "kind": "text", "text": "Why?", "show_if": {cond}}}"#));
+    let q = |cond: &str| {
+        with_questions(&format!(
+            r#"{NPS}, {{"id": "why", "kind": "text", "text": "Why?", "show_if": {cond}}}"#
+        ))
+    };
     for cond in [
         r#"{"question": "nps"}"#,
         r#"{"question": "nps", "less_than": 3, "greater_than": 1}"#,
@@ -231,7 +272,9 @@ fn rejects_deep_nesting() {
         cond = format!(r#"{{"not": {cond}}}"#);
     }
     assert_rejected(
-        &with_questions(&format!(r#"{NPS}, {{"id": "why", "kind": "text", "text": "Why?", "show_if": {cond}}}"#)),
+        &with_questions(&format!(
+            r#"{NPS}, {{"id": "why", "kind": "text", "text": "Why?", "show_if": {cond}}}"#
+        )),
         Some("why"),
         "nested deeper than 32",
     );
@@ -245,18 +288,24 @@ fn rejects_bad_options() {
         "at least one option",
     );
     assert_rejected(
-        &with_questions(r#"{"id": "c", "kind": "multi_choice", "text": "x", "options": [{"id": "a", "label": "A"}, {"id": "a", "label": "B"}]}"#),
+        &with_questions(
+            r#"{"id": "c", "kind": "multi_choice", "text": "x", "options": [{"id": "a", "label": "A"}, {"id": "a", "label": "B"}]}"#,
+        ),
         Some("c"),
         "option id `a` is used more than once",
     );
     assert_rejected(
-        &with_questions(r#"{"id": "c", "kind": "single_choice", "text": "x", "options": [{"id": "", "label": "A"}]}"#),
+        &with_questions(
+            r#"{"id": "c", "kind": "single_choice", "text": "x", "options": [{"id": "", "label": "A"}]}"#,
+        ),
         Some("c"),
         "empty id",
     );
     for m in [0, 3] {
         assert_rejected(
-            &with_questions(&format!(r#"{{"id": "c", "kind": "multi_choice", "text": "x", "options": [{{"id": "a", "label": "A"}}, {{"id": "b", "label": "B"}}], "max_choices": {m}}}"#)),
+            &with_questions(&format!(
+                r#"{{"id": "c", "kind": "multi_choice", "text": "x", "options": [{{"id": "a", "label": "A"}}, {{"id": "b", "label": "B"}}], "max_choices": {m}}}"#
+            )),
             Some("c"),
             &format!("`max_choices` `{m}`"),
         );
@@ -266,19 +315,41 @@ fn rejects_bad_options() {
 #[test]
 fn rejects_bad_scales() {
     let cases = [
-        (r#""kind": "rating", "min": 5, "max": 5"#, "minimum `5` must be less than the maximum `5`"),
+        (
+            r#""kind": "rating", "min": 5, "max": 5"#,
+            "minimum `5` must be less than the maximum `5`",
+        ),
         (r#""kind": "rating", "min": 7, "max": 2"#, "minimum `7`"),
-        (r#""kind": "rating", "min": -1, "max": 2"#, "minimum `-1` is outside 0..=100"),
-        (r#""kind": "rating", "min": 0, "max": 101"#, "maximum `101` is outside 0..=100"),
-        (r#""kind": "likert", "points": 1"#, "points `1` is outside 2..=11"),
-        (r#""kind": "likert", "points": 12"#, "points `12` is outside 2..=11"),
+        (
+            r#""kind": "rating", "min": -1, "max": 2"#,
+            "minimum `-1` is outside 0..=100",
+        ),
+        (
+            r#""kind": "rating", "min": 0, "max": 101"#,
+            "maximum `101` is outside 0..=100",
+        ),
+        (
+            r#""kind": "likert", "points": 1"#,
+            "points `1` is outside 2..=11",
+        ),
+        (
+            r#""kind": "likert", "points": 12"#,
+            "points `12` is outside 2..=11",
+        ),
         (r#""kind": "csat", "top": 5"#, "top box count `5`"),
         (r#""kind": "csat", "top": 0"#, "top box count `0`"),
-        (r#""kind": "csat", "scale": {"max": 1}, "top": 1"#, "maximum `1` is outside 2..=11"),
+        (
+            r#""kind": "csat", "scale": {"max": 1}, "top": 1"#,
+            "maximum `1` is outside 2..=11",
+        ),
         (r#""kind": "text", "max_length": 0"#, "`max_length` `0`"),
     ];
     for (body, needle) in cases {
-        assert_rejected(&with_questions(&format!(r#"{{"id": "q", "text": "x", {body}}}"#)), Some("q"), needle);
+        assert_rejected(
+            &with_questions(&format!(r#"{{"id": "q", "text": "x", {body}}}"#)),
+            Some("q"),
+            needle,
+        );
     }
 }
 
@@ -296,9 +367,14 @@ fn typos_and_unknown_kinds_are_json_errors() {
         let err = Survey::from_json(&with_questions(bad)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Json, "{bad}: {err}");
     }
-    assert_eq!(Survey::from_json("not json").unwrap_err().kind(), ErrorKind::Json);
     assert_eq!(
-        Survey::from_json(r#"{"id": "s", "questions": [], "extra": 1}"#).unwrap_err().kind(),
+        Survey::from_json("not json").unwrap_err().kind(),
+        ErrorKind::Json
+    );
+    assert_eq!(
+        Survey::from_json(r#"{"id": "s", "questions": [], "extra": 1}"#)
+            .unwrap_err()
+            .kind(),
         ErrorKind::Json
     );
 }
@@ -309,9 +385,27 @@ fn validated_construction_matches_json() {
         "post-contact",
         "How did we do?",
         vec![
-            Question::new("nps", "How likely are you to recommend us to a friend?", QuestionKind::Nps {}).required(),
-            Question::new("csat", "How satisfied were you with this contact?", QuestionKind::Csat { scale: Default::default(), top: 2 }),
-            Question::new("ces", "The company made it easy to handle my issue.", QuestionKind::Ces { scale: CesScale::Agreement7 }),
+            Question::new(
+                "nps",
+                "How likely are you to recommend us to a friend?",
+                QuestionKind::Nps {},
+            )
+            .required(),
+            Question::new(
+                "csat",
+                "How satisfied were you with this contact?",
+                QuestionKind::Csat {
+                    scale: Default::default(),
+                    top: 2,
+                },
+            ),
+            Question::new(
+                "ces",
+                "The company made it easy to handle my issue.",
+                QuestionKind::Ces {
+                    scale: CesScale::Agreement7,
+                },
+            ),
             Question::new(
                 "reason",
                 "What disappointed you most?",
@@ -324,7 +418,13 @@ fn validated_construction_matches_json() {
                 },
             )
             .show_if(Condition::less_than("nps", 7.0)),
-            Question::new("comment", "Anything else?", QuestionKind::Text { max_length: Some(2000) }),
+            Question::new(
+                "comment",
+                "Anything else?",
+                QuestionKind::Text {
+                    max_length: Some(2000),
+                },
+            ),
         ],
     )
     .unwrap();
@@ -345,7 +445,10 @@ fn logic_survey(cond: Condition) -> Survey {
                 "topic",
                 "t",
                 QuestionKind::MultiChoice {
-                    options: vec![ChoiceOption::new("price", "P"), ChoiceOption::new("speed", "S")],
+                    options: vec![
+                        ChoiceOption::new("price", "P"),
+                        ChoiceOption::new("speed", "S"),
+                    ],
                     max_choices: None,
                 },
             ),
@@ -356,21 +459,32 @@ fn logic_survey(cond: Condition) -> Survey {
 }
 
 fn shows_why(cond: &Condition, a: &BTreeMap<String, Answer>) -> bool {
-    logic_survey(cond.clone()).visible_questions(a).contains(&"why")
+    logic_survey(cond.clone())
+        .visible_questions(a)
+        .contains(&"why")
 }
 
 #[test]
 fn example_display_logic() {
     let s = example();
-    assert_eq!(s.visible_questions(&answers(&[("nps", num(7.0))])), ["nps", "csat", "ces", "comment"]);
+    assert_eq!(
+        s.visible_questions(&answers(&[("nps", num(7.0))])),
+        ["nps", "csat", "ces", "comment"]
+    );
     assert_eq!(
         s.visible_questions(&answers(&[("nps", num(6.0))])),
         ["nps", "csat", "ces", "reason", "comment"]
     );
     // Unanswered: the comparison is false, so `reason` is hidden.
-    assert_eq!(s.visible_questions(&BTreeMap::new()), ["nps", "csat", "ces", "comment"]);
+    assert_eq!(
+        s.visible_questions(&BTreeMap::new()),
+        ["nps", "csat", "ces", "comment"]
+    );
     // A text answer to a numeric question does not compare.
-    assert_eq!(s.visible_questions(&answers(&[("nps", text("3"))])), ["nps", "csat", "ces", "comment"]);
+    assert_eq!(
+        s.visible_questions(&answers(&[("nps", text("3"))])),
+        ["nps", "csat", "ces", "comment"]
+    );
 }
 
 #[test]
@@ -380,19 +494,37 @@ fn comparisons_and_answered() {
     assert!(!shows_why(&Condition::greater_than("nps", 8.0), &a));
     assert!(!shows_why(&Condition::less_than("nps", 8.0), &a));
     assert!(shows_why(&Condition::equals("nps", num(8.0)), &a));
-    assert!(shows_why(&Condition::is_in("nps", vec![num(1.0), num(8.0)]), &a));
-    assert!(!shows_why(&Condition::is_in("nps", vec![num(1.0), num(9.0)]), &a));
+    assert!(shows_why(
+        &Condition::is_in("nps", vec![num(1.0), num(8.0)]),
+        &a
+    ));
+    assert!(!shows_why(
+        &Condition::is_in("nps", vec![num(1.0), num(9.0)]),
+        &a
+    ));
     assert!(shows_why(&Condition::equals("topic", text("price")), &a));
     assert!(!shows_why(&Condition::equals("topic", text("speed")), &a));
-    assert!(shows_why(&Condition::equals("topic", choices(&["price"])), &a));
-    assert!(!shows_why(&Condition::equals("topic", choices(&["price", "speed"])), &a));
-    assert!(shows_why(&Condition::is_in("topic", vec![text("speed"), text("price")]), &a));
+    assert!(shows_why(
+        &Condition::equals("topic", choices(&["price"])),
+        &a
+    ));
+    assert!(!shows_why(
+        &Condition::equals("topic", choices(&["price", "speed"])),
+        &a
+    ));
+    assert!(shows_why(
+        &Condition::is_in("topic", vec![text("speed"), text("price")]),
+        &a
+    ));
     assert!(shows_why(&Condition::answered("topic", true), &a));
     assert!(!shows_why(&Condition::answered("topic", false), &a));
     // An empty list counts as no answer.
     let empty = answers(&[("nps", num(8.0)), ("topic", choices(&[]))]);
     assert!(shows_why(&Condition::answered("topic", false), &empty));
-    assert!(!shows_why(&Condition::equals("topic", choices(&[])), &empty));
+    assert!(!shows_why(
+        &Condition::equals("topic", choices(&[])),
+        &empty
+    ));
 }
 
 #[test]
@@ -409,20 +541,31 @@ fn nested_all_any_not() {
     let cases = [
         (answers(&[("nps", num(3.0))]), true),
         (answers(&[("nps", num(9.0))]), false),
-        (answers(&[("nps", num(9.0)), ("topic", choices(&["price"]))]), true),
-        (answers(&[("nps", num(9.0)), ("topic", choices(&["price", "speed"]))]), false),
+        (
+            answers(&[("nps", num(9.0)), ("topic", choices(&["price"]))]),
+            true,
+        ),
+        (
+            answers(&[("nps", num(9.0)), ("topic", choices(&["price", "speed"]))]),
+            false,
+        ),
         (answers(&[("topic", choices(&["price"]))]), false),
     ];
     for (a, want) in &cases {
         assert_eq!(shows_why(&cond, a), *want, "{a:?}");
     }
     // `not` of a comparison on an unanswered question holds.
-    assert!(shows_why(&Condition::not(Condition::less_than("nps", 7.0)), &BTreeMap::new()));
+    assert!(shows_why(
+        &Condition::not(Condition::less_than("nps", 7.0)),
+        &BTreeMap::new()
+    ));
     // And the JSON form behaves the same.
     let json = serde_json::to_string(&cond).unwrap();
     let back: Condition = serde_json::from_str(&json).unwrap();
     assert_eq!(back, cond);
-    assert!(json.contains(r#""all":["#) && json.contains(r#""any":["#) && json.contains(r#""not":{"#));
+    assert!(
+        json.contains(r#""all":["#) && json.contains(r#""any":["#) && json.contains(r#""not":{"#)
+    );
 }
 
 #[test]
@@ -434,8 +577,10 @@ fn conditions_on_hidden_questions_are_false() {
         vec![
             Question::new("q1", "1", QuestionKind::Nps {}),
             Question::new("q2", "2", QuestionKind::Nps {}).show_if(Condition::less_than("q1", 7.0)),
-            Question::new("q3", "3", QuestionKind::Text { max_length: None }).show_if(Condition::less_than("q2", 5.0)),
-            Question::new("q4", "4", QuestionKind::Text { max_length: None }).show_if(Condition::answered("q2", false)),
+            Question::new("q3", "3", QuestionKind::Text { max_length: None })
+                .show_if(Condition::less_than("q2", 5.0)),
+            Question::new("q4", "4", QuestionKind::Text { max_length: None })
+                .show_if(Condition::answered("q2", false)),
         ],
     )
     .unwrap();
@@ -451,7 +596,10 @@ fn conditions_on_hidden_questions_are_false() {
 // ---------------------------------------------------------------------------------------
 
 fn codes(s: &Survey, a: &BTreeMap<String, Answer>) -> Vec<(String, String)> {
-    s.validate(a).into_iter().map(|p| (p.question, p.code)).collect()
+    s.validate(a)
+        .into_iter()
+        .map(|p| (p.question, p.code))
+        .collect()
 }
 
 fn one_problem(s: &Survey, a: &BTreeMap<String, Answer>) -> cem_core::AnswerProblem {
@@ -478,11 +626,20 @@ fn valid_answers_have_no_problems() {
 fn each_problem_code() {
     let s = example();
     let p = one_problem(&s, &BTreeMap::new());
-    assert_eq!((p.question.as_str(), p.code.as_str()), ("nps", "missing_required"));
-    assert_eq!(p.message, "question `nps`: the question is required but not answered");
+    assert_eq!(
+        (p.question.as_str(), p.code.as_str()),
+        ("nps", "missing_required")
+    );
+    assert_eq!(
+        p.message,
+        "question `nps`: the question is required but not answered"
+    );
 
     let p = one_problem(&s, &answers(&[("nps", num(9.0)), ("mood", text("ok"))]));
-    assert_eq!((p.question.as_str(), p.code.as_str()), ("mood", "unknown_question"));
+    assert_eq!(
+        (p.question.as_str(), p.code.as_str()),
+        ("mood", "unknown_question")
+    );
     assert!(p.message.contains("`mood`"));
 
     let p = one_problem(&s, &answers(&[("nps", num(11.0))]));
@@ -490,13 +647,24 @@ fn each_problem_code() {
     assert_eq!(p.message, "question `nps`: score `11` is outside 0..=10");
 
     let p = one_problem(&s, &answers(&[("nps", num(9.0)), ("csat", num(0.0))]));
-    assert_eq!((p.question.as_str(), p.code.as_str()), ("csat", "out_of_range"));
-    assert!(p.message.contains("`0`") && p.message.contains("1..=5"), "{}", p.message);
+    assert_eq!(
+        (p.question.as_str(), p.code.as_str()),
+        ("csat", "out_of_range")
+    );
+    assert!(
+        p.message.contains("`0`") && p.message.contains("1..=5"),
+        "{}",
+        p.message
+    );
 
     for bad in [7.5, f64::NAN, f64::INFINITY, -0.5] {
         let p = one_problem(&s, &answers(&[("nps", num(bad))]));
         assert_eq!(p.code, "wrong_type", "{bad}");
-        assert!(p.message.starts_with("question `nps`: score `"), "{}", p.message);
+        assert!(
+            p.message.starts_with("question `nps`: score `"),
+            "{}",
+            p.message
+        );
     }
 
     let p = one_problem(&s, &answers(&[("nps", text("nine"))]));
@@ -504,22 +672,43 @@ fn each_problem_code() {
     assert!(p.message.contains("`nine`"), "{}", p.message);
 
     let p = one_problem(&s, &answers(&[("nps", num(9.0)), ("reason", text("wait"))]));
-    assert_eq!((p.question.as_str(), p.code.as_str()), ("reason", "hidden_question"));
+    assert_eq!(
+        (p.question.as_str(), p.code.as_str()),
+        ("reason", "hidden_question")
+    );
     assert!(p.message.contains("`wait`"));
 
-    let p = one_problem(&s, &answers(&[("nps", num(2.0)), ("reason", text("parking"))]));
-    assert_eq!((p.question.as_str(), p.code.as_str()), ("reason", "unknown_option"));
+    let p = one_problem(
+        &s,
+        &answers(&[("nps", num(2.0)), ("reason", text("parking"))]),
+    );
+    assert_eq!(
+        (p.question.as_str(), p.code.as_str()),
+        ("reason", "unknown_option")
+    );
     assert!(p.message.contains("`parking`"));
 
-    let p = one_problem(&s, &answers(&[("nps", num(2.0)), ("reason", choices(&["wait"]))]));
+    let p = one_problem(
+        &s,
+        &answers(&[("nps", num(2.0)), ("reason", choices(&["wait"]))]),
+    );
     assert_eq!(p.code, "wrong_type");
 
     let long = "x".repeat(2001);
     let p = one_problem(&s, &answers(&[("nps", num(2.0)), ("comment", text(&long))]));
-    assert_eq!((p.question.as_str(), p.code.as_str()), ("comment", "too_long"));
+    assert_eq!(
+        (p.question.as_str(), p.code.as_str()),
+        ("comment", "too_long")
+    );
     assert!(p.message.contains("2001") && p.message.contains("2000"));
     // Characters, not bytes.
-    assert!(s.validate(&answers(&[("nps", num(2.0)), ("comment", text(&"é".repeat(2000)))])).is_empty());
+    assert!(
+        s.validate(&answers(&[
+            ("nps", num(2.0)),
+            ("comment", text(&"é".repeat(2000)))
+        ]))
+        .is_empty()
+    );
 
     let m = Survey::new(
         "m",
@@ -528,7 +717,11 @@ fn each_problem_code() {
             "topic",
             "t",
             QuestionKind::MultiChoice {
-                options: vec![ChoiceOption::new("a", "A"), ChoiceOption::new("b", "B"), ChoiceOption::new("c", "C")],
+                options: vec![
+                    ChoiceOption::new("a", "A"),
+                    ChoiceOption::new("b", "B"),
+                    ChoiceOption::new("c", "C"),
+                ],
                 max_choices: Some(2),
             },
         )],
@@ -585,7 +778,10 @@ fn required_only_when_visible() {
     )
     .unwrap();
     assert!(s.validate(&answers(&[("nps", num(9.0))])).is_empty());
-    assert_eq!(codes(&s, &answers(&[("nps", num(3.0))])), [("why".to_owned(), "missing_required".to_owned())]);
+    assert_eq!(
+        codes(&s, &answers(&[("nps", num(3.0))])),
+        [("why".to_owned(), "missing_required".to_owned())]
+    );
     // A blank text does not satisfy `required`.
     assert_eq!(
         codes(&s, &answers(&[("nps", num(3.0)), ("why", text("  "))])),
@@ -612,21 +808,60 @@ fn scores_the_example_survey() {
     assert_eq!(scored.survey, "post-contact");
     let ids: Vec<&str> = scored.scores.iter().map(|q| q.question.as_str()).collect();
     assert_eq!(ids, ["nps", "csat", "ces", "reason", "comment"]);
-    assert_eq!(scored.get("nps"), Some(&ScoreValue::Nps { score: 6, category: NpsCategory::Detractor }));
-    assert_eq!(scored.get("csat"), Some(&ScoreValue::Csat { score: 4, max: 5, satisfied: true }));
-    assert_eq!(scored.get("ces"), Some(&ScoreValue::Ces { score: 3, scale: CesScale::Agreement7, easy: false }));
-    assert_eq!(scored.get("reason"), Some(&ScoreValue::SingleChoice { option: "staff".into() }));
-    assert_eq!(scored.get("comment"), Some(&ScoreValue::Text { text: "rude".into() }));
+    assert_eq!(
+        scored.get("nps"),
+        Some(&ScoreValue::Nps {
+            score: 6,
+            category: NpsCategory::Detractor
+        })
+    );
+    assert_eq!(
+        scored.get("csat"),
+        Some(&ScoreValue::Csat {
+            score: 4,
+            max: 5,
+            satisfied: true
+        })
+    );
+    assert_eq!(
+        scored.get("ces"),
+        Some(&ScoreValue::Ces {
+            score: 3,
+            scale: CesScale::Agreement7,
+            easy: false
+        })
+    );
+    assert_eq!(
+        scored.get("reason"),
+        Some(&ScoreValue::SingleChoice {
+            option: "staff".into()
+        })
+    );
+    assert_eq!(
+        scored.get("comment"),
+        Some(&ScoreValue::Text {
+            text: "rude".into()
+        })
+    );
 
     let json = serde_json::to_value(&scored).unwrap();
-    assert_eq!(json["scores"][0], serde_json::json!({"question": "nps", "kind": "nps", "score": 6, "category": "detractor"}));
+    assert_eq!(
+        json["scores"][0],
+        serde_json::json!({"question": "nps", "kind": "nps", "score": 6, "category": "detractor"})
+    );
     let back: cem_core::survey::ScoredResponse = serde_json::from_value(json).unwrap();
     assert_eq!(back, scored);
 
     // Promoter: `reason` hidden, unanswered questions absent.
     let scored = s.score(&answers(&[("nps", num(10.0))])).unwrap();
     assert_eq!(scored.scores.len(), 1);
-    assert_eq!(scored.get("nps"), Some(&ScoreValue::Nps { score: 10, category: NpsCategory::Promoter }));
+    assert_eq!(
+        scored.get("nps"),
+        Some(&ScoreValue::Nps {
+            score: 10,
+            category: NpsCategory::Promoter
+        })
+    );
 
     let err = s.score(&answers(&[("nps", num(10.5))])).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidAnswers);
@@ -644,15 +879,60 @@ fn scores_other_kinds() {
     ))
     .unwrap();
     let scored = s
-        .score(&answers(&[("c", num(5.0)), ("e", num(2.0)), ("l", num(7.0)), ("r", num(1.0)), ("m", choices(&["b", "a"]))]))
+        .score(&answers(&[
+            ("c", num(5.0)),
+            ("e", num(2.0)),
+            ("l", num(7.0)),
+            ("r", num(1.0)),
+            ("m", choices(&["b", "a"])),
+        ]))
         .unwrap();
-    assert_eq!(scored.get("c"), Some(&ScoreValue::Csat { score: 5, max: 7, satisfied: true }));
-    assert_eq!(scored.get("e"), Some(&ScoreValue::Ces { score: 2, scale: CesScale::LegacyEffort5, easy: true }));
-    assert_eq!(scored.get("l"), Some(&ScoreValue::Likert { score: 7, points: 7 }));
-    assert_eq!(scored.get("r"), Some(&ScoreValue::Rating { score: 1, min: 1, max: 10 }));
-    assert_eq!(scored.get("m"), Some(&ScoreValue::MultiChoice { options: vec!["b".into(), "a".into()] }));
+    assert_eq!(
+        scored.get("c"),
+        Some(&ScoreValue::Csat {
+            score: 5,
+            max: 7,
+            satisfied: true
+        })
+    );
+    assert_eq!(
+        scored.get("e"),
+        Some(&ScoreValue::Ces {
+            score: 2,
+            scale: CesScale::LegacyEffort5,
+            easy: true
+        })
+    );
+    assert_eq!(
+        scored.get("l"),
+        Some(&ScoreValue::Likert {
+            score: 7,
+            points: 7
+        })
+    );
+    assert_eq!(
+        scored.get("r"),
+        Some(&ScoreValue::Rating {
+            score: 1,
+            min: 1,
+            max: 10
+        })
+    );
+    assert_eq!(
+        scored.get("m"),
+        Some(&ScoreValue::MultiChoice {
+            options: vec!["b".into(), "a".into()]
+        })
+    );
     let s4 = s.score(&answers(&[("c", num(4.0))])).unwrap();
-    assert_eq!(s4.get("c"), Some(&ScoreValue::Csat { score: 4, max: 7, satisfied: false }));
+    assert_eq!(
+        s4.get("c"),
+        Some(&ScoreValue::Csat {
+            score: 4,
+            max: 7,
+            satisfied: false
+        })
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -662,9 +942,22 @@ fn scores_other_kinds() {
 fn responses() -> Vec<BTreeMap<String, Answer>> {
     vec![
         answers(&[("nps", num(10.0)), ("csat", num(5.0)), ("ces", num(7.0))]),
-        answers(&[("nps", num(9.0)), ("csat", num(4.0)), ("comment", text("fine"))]),
-        answers(&[("nps", num(3.0)), ("csat", num(1.0)), ("ces", num(2.0)), ("reason", text("wait"))]),
-        answers(&[("nps", num(6.0)), ("reason", text("price")), ("comment", text("too dear"))]),
+        answers(&[
+            ("nps", num(9.0)),
+            ("csat", num(4.0)),
+            ("comment", text("fine")),
+        ]),
+        answers(&[
+            ("nps", num(3.0)),
+            ("csat", num(1.0)),
+            ("ces", num(2.0)),
+            ("reason", text("wait")),
+        ]),
+        answers(&[
+            ("nps", num(6.0)),
+            ("reason", text("price")),
+            ("comment", text("too dear")),
+        ]),
         answers(&[("nps", num(8.0)), ("ces", num(5.0))]),
     ]
 }
@@ -680,19 +973,42 @@ fn aggregate_feeds_the_metrics() {
     let mut nps = Nps::new();
     nps.push_many(&[10, 9, 3, 6, 8]).unwrap();
     assert_eq!(agg.nps("nps"), Some(&nps));
-    assert_eq!(agg.nps("nps").unwrap().estimate(0.95).unwrap(), nps.estimate(0.95).unwrap());
+    assert_eq!(
+        agg.nps("nps").unwrap().estimate(0.95).unwrap(),
+        nps.estimate(0.95).unwrap()
+    );
     assert_eq!(agg.csat("csat").unwrap().n(), 3);
     assert!((agg.csat("csat").unwrap().estimate(0.95).unwrap().value - 2.0 / 3.0).abs() < 1e-12);
-    assert_eq!(agg.ces("ces").unwrap().agree(0.95).unwrap().value, 2.0 / 3.0);
+    assert_eq!(
+        agg.ces("ces").unwrap().agree(0.95).unwrap().value,
+        2.0 / 3.0
+    );
     let reason = agg.choices("reason").unwrap();
-    assert_eq!((reason.respondents(), reason.count("wait"), reason.count("price"), reason.count("staff")), (2, Some(1), Some(1), Some(0)));
+    assert_eq!(
+        (
+            reason.respondents(),
+            reason.count("wait"),
+            reason.count("price"),
+            reason.count("staff")
+        ),
+        (2, Some(1), Some(1), Some(0))
+    );
     assert_eq!(agg.question("comment").unwrap().n(), 2);
     assert_eq!(agg.mean("nps", 0.95).unwrap().value, 7.2);
-    assert_eq!(agg.mean("ces", 0.95).unwrap(), agg.ces("ces").unwrap().estimate(0.95).unwrap());
+    assert_eq!(
+        agg.mean("ces", 0.95).unwrap(),
+        agg.ces("ces").unwrap().estimate(0.95).unwrap()
+    );
 
     // Invalid responses are rejected whole.
     let before = agg.clone();
-    let err = agg.push(&answers(&[("nps", num(2.0)), ("csat", num(4.0)), ("reason", text("parking"))])).unwrap_err();
+    let err = agg
+        .push(&answers(&[
+            ("nps", num(2.0)),
+            ("csat", num(4.0)),
+            ("reason", text("parking")),
+        ]))
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidAnswers);
     assert!(agg.push_weighted(&responses()[0], f64::NAN).is_err());
     assert_eq!(agg, before);
@@ -701,7 +1017,11 @@ fn aggregate_feeds_the_metrics() {
     assert_eq!(summary.n, 5);
     assert_eq!(summary.confidence, 0.9);
     match &summary.questions[0].detail {
-        SummaryDetail::Nps { nps: Some(e), breakdown: Some(b), distribution } => {
+        SummaryDetail::Nps {
+            nps: Some(e),
+            breakdown: Some(b),
+            distribution,
+        } => {
             assert_eq!(e.value, 0.0); // 2 promoters, 2 detractors of 5
             assert_eq!(b.passive_count, 1);
             assert_eq!(distribution.iter().map(|l| l.count).sum::<u64>(), 5);
@@ -738,7 +1058,10 @@ fn aggregate_likert_and_rating_means() {
     assert!((got.low - want.low).abs() < 1e-9 && (got.high - want.high).abs() < 1e-9);
     assert_eq!(agg.mean("l", 0.95).unwrap().value, 4.0);
     assert_eq!(agg.scale_counts("l").unwrap().count(4), 1);
-    assert_eq!(agg.mean("nope", 0.95).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        agg.mean("nope", 0.95).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
 }
 
 #[test]
@@ -763,9 +1086,16 @@ fn aggregate_serde_round_trip_and_tampering() {
 #[test]
 fn merge_rejects_other_surveys() {
     let s = example();
-    let other_id = Survey::from_json(&POST_CONTACT.replace("\"post-contact\"", "\"other\"")).unwrap();
-    let other_scale = Survey::from_json(&POST_CONTACT.replace(r#""kind": "ces","#, r#""kind": "ces", "scale": "legacy_effort5","#)).unwrap();
-    let fewer_options = Survey::from_json(&POST_CONTACT.replace(r#", {"id": "staff", "label": "Staff"}"#, "")).unwrap();
+    let other_id =
+        Survey::from_json(&POST_CONTACT.replace("\"post-contact\"", "\"other\"")).unwrap();
+    let other_scale = Survey::from_json(&POST_CONTACT.replace(
+        r#""kind": "ces","#,
+        r#""kind": "ces", "scale": "legacy_effort5","#,
+    ))
+    .unwrap();
+    let fewer_options =
+        Survey::from_json(&POST_CONTACT.replace(r#", {"id": "staff", "label": "Staff"}"#, ""))
+            .unwrap();
     let mut agg = s.aggregate();
     agg.push(&responses()[0]).unwrap();
     let before = agg.clone();
@@ -775,7 +1105,8 @@ fn merge_rejects_other_surveys() {
     }
     assert_eq!(agg, before);
     // Same structure, different wording: fine.
-    let reworded = Survey::from_json(&POST_CONTACT.replace("Anything else?", "Any other remarks?")).unwrap();
+    let reworded =
+        Survey::from_json(&POST_CONTACT.replace("Anything else?", "Any other remarks?")).unwrap();
     let mut r = reworded.aggregate();
     r.push(&responses()[1]).unwrap();
     agg.merge(&r).unwrap();
@@ -797,7 +1128,8 @@ fn merge_equals_one_pass() {
     for r in &rs[2..] {
         right.push(r).unwrap();
     }
-    let right: SurveyAggregate = serde_json::from_str(&serde_json::to_string(&right).unwrap()).unwrap();
+    let right: SurveyAggregate =
+        serde_json::from_str(&serde_json::to_string(&right).unwrap()).unwrap();
     left.merge(&right).unwrap();
     assert_eq!(left, one);
     assert_eq!(left.summary(0.95).unwrap(), one.summary(0.95).unwrap());
@@ -817,21 +1149,59 @@ fn arb_json() -> impl Strategy<Value = serde_json::Value> {
         any::<f64>().prop_map(Value::from),
         "[a-z_]{0,8}".prop_map(Value::String),
         prop::sample::select(vec![
-            "nps", "csat", "ces", "likert", "rating", "single_choice", "multi_choice", "text", "id", "kind",
-            "question", "less_than", "all", "any", "not", "options", "agreement7",
+            "nps",
+            "csat",
+            "ces",
+            "likert",
+            "rating",
+            "single_choice",
+            "multi_choice",
+            "text",
+            "id",
+            "kind",
+            "question",
+            "less_than",
+            "all",
+            "any",
+            "not",
+            "options",
+            "agreement7",
         ])
         .prop_map(|s| Value::String(s.to_owned())),
     ];
     leaf.prop_recursive(5, 64, 8, |inner| {
         let key = prop::sample::select(vec![
-            "id", "title", "questions", "kind", "text", "required", "show_if", "question", "equals", "in",
-            "less_than", "greater_than", "answered", "all", "any", "not", "options", "label", "max_choices",
-            "max_length", "scale", "max", "min", "top", "points",
+            "id",
+            "title",
+            "questions",
+            "kind",
+            "text",
+            "required",
+            "show_if",
+            "question",
+            "equals",
+            "in",
+            "less_than",
+            "greater_than",
+            "answered",
+            "all",
+            "any",
+            "not",
+            "options",
+            "label",
+            "max_choices",
+            "max_length",
+            "scale",
+            "max",
+            "min",
+            "top",
+            "points",
         ]);
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::btree_map(key, inner, 0..8)
-                .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+            prop::collection::btree_map(key, inner, 0..8).prop_map(|m| Value::Object(
+                m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+            )),
         ]
     })
 }
@@ -872,7 +1242,8 @@ fn collect_paths(v: &serde_json::Value, here: &mut Vec<String>, out: &mut Vec<St
 }
 
 fn arb_answer() -> impl Strategy<Value = Answer> {
-    let option = prop::sample::select(vec!["wait", "price", "staff", "zz", "", " "]).prop_map(str::to_owned);
+    let option =
+        prop::sample::select(vec!["wait", "price", "staff", "zz", "", " "]).prop_map(str::to_owned);
     prop_oneof![
         (-2i32..13).prop_map(|x| Answer::Number(f64::from(x))),
         any::<f64>().prop_map(Answer::Number),
@@ -883,7 +1254,8 @@ fn arb_answer() -> impl Strategy<Value = Answer> {
 }
 
 fn arb_answers() -> impl Strategy<Value = BTreeMap<String, Answer>> {
-    let key = prop::sample::select(vec!["nps", "csat", "ces", "reason", "comment", "zz"]).prop_map(str::to_owned);
+    let key = prop::sample::select(vec!["nps", "csat", "ces", "reason", "comment", "zz"])
+        .prop_map(str::to_owned);
     prop::collection::btree_map(key, arb_answer(), 0..6)
 }
 

@@ -216,16 +216,27 @@ impl Condition {
         self.check_at(owner, earlier, all, 1)
     }
 
-    fn check_at(&self, owner: &str, earlier: &[Question], all: &[Question], depth: usize) -> Result<()> {
+    fn check_at(
+        &self,
+        owner: &str,
+        earlier: &[Question],
+        all: &[Question],
+        depth: usize,
+    ) -> Result<()> {
         let bad = |msg: String| Err(Error::survey(Some(owner), format!("`show_if` {msg}")));
         if depth > MAX_CONDITION_DEPTH {
-            return bad(format!("is nested deeper than {MAX_CONDITION_DEPTH} levels"));
+            return bad(format!(
+                "is nested deeper than {MAX_CONDITION_DEPTH} levels"
+            ));
         }
         let target = |q: &str| -> Result<&Question> {
             if let Some(found) = earlier.iter().find(|e| e.id == q) {
                 Ok(found)
             } else if q == owner {
-                Err(Error::survey(Some(owner), "`show_if` refers to the question itself"))
+                Err(Error::survey(
+                    Some(owner),
+                    "`show_if` refers to the question itself",
+                ))
             } else if all.iter().any(|e| e.id == q) {
                 Err(Error::survey(
                     Some(owner),
@@ -239,9 +250,7 @@ impl Condition {
             }
         };
         match self {
-            Condition::Equals { question, value } => {
-                check_value(owner, target(question)?, value)
-            }
+            Condition::Equals { question, value } => check_value(owner, target(question)?, value),
             Condition::In { question, values } => {
                 let t = target(question)?;
                 if values.is_empty() {
@@ -249,7 +258,8 @@ impl Condition {
                 }
                 values.iter().try_for_each(|v| check_value(owner, t, v))
             }
-            Condition::LessThan { question, value } | Condition::GreaterThan { question, value } => {
+            Condition::LessThan { question, value }
+            | Condition::GreaterThan { question, value } => {
                 let t = target(question)?;
                 if t.kind.scale().is_none() {
                     return bad(format!(
@@ -258,14 +268,20 @@ impl Condition {
                     ));
                 }
                 if !value.is_finite() {
-                    return bad(format!("compares question `{question}` with `{value}`, which is not a finite number"));
+                    return bad(format!(
+                        "compares question `{question}` with `{value}`, which is not a finite number"
+                    ));
                 }
                 Ok(())
             }
             Condition::Answered { question, .. } => target(question).map(|_| ()),
             Condition::All(cs) | Condition::Any(cs) => {
                 if cs.is_empty() {
-                    let which = if matches!(self, Condition::All(_)) { "all" } else { "any" };
+                    let which = if matches!(self, Condition::All(_)) {
+                        "all"
+                    } else {
+                        "any"
+                    };
                     return bad(format!("has an empty `{which}` list"));
                 }
                 cs.iter()
@@ -310,7 +326,10 @@ fn check_value(owner: &str, t: &Question, value: &Answer) -> Result<()> {
                 bad(format!("`{x}`, which is not a finite number"))
             }
         }
-        (QuestionKind::SingleChoice { .. } | QuestionKind::MultiChoice { .. }, Answer::Text(id)) => {
+        (
+            QuestionKind::SingleChoice { .. } | QuestionKind::MultiChoice { .. },
+            Answer::Text(id),
+        ) => {
             if unknown_option(id) {
                 bad(format!("`{id}`, which is not one of its options"))
             } else {
@@ -388,7 +407,11 @@ impl TryFrom<RawCondition> for Condition {
                 None,
                 format!(
                     "a condition needs exactly one of `equals`, `in`, `less_than`, `greater_than`, `answered`, `all`, `any`, `not`; got {}",
-                    if ops.is_empty() { "none".to_owned() } else { format!("`{}`", ops.join("`, `")) }
+                    if ops.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        format!("`{}`", ops.join("`, `"))
+                    }
                 ),
             ));
         };

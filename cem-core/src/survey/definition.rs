@@ -270,7 +270,9 @@ impl QuestionKind {
                 if (2..=11).contains(points) {
                     Ok(())
                 } else {
-                    bad(format!("the number of Likert points `{points}` is outside 2..=11"))
+                    bad(format!(
+                        "the number of Likert points `{points}` is outside 2..=11"
+                    ))
                 }
             }
             QuestionKind::Rating { min, max } => {
@@ -293,7 +295,9 @@ impl QuestionKind {
             } => {
                 check_options(id, options)?;
                 match max_choices {
-                    Some(m) if *m == 0 || usize::try_from(*m).map_or(true, |m| m > options.len()) => {
+                    Some(m)
+                        if *m == 0 || usize::try_from(*m).map_or(true, |m| m > options.len()) =>
+                    {
                         bad(format!(
                             "`max_choices` `{m}` must be between 1 and the number of options ({})",
                             options.len()
@@ -312,7 +316,10 @@ impl QuestionKind {
 
 fn check_options(id: &str, options: &[ChoiceOption]) -> Result<()> {
     if options.is_empty() {
-        return Err(Error::survey(Some(id), "a choice question needs at least one option"));
+        return Err(Error::survey(
+            Some(id),
+            "a choice question needs at least one option",
+        ));
     }
     let mut seen = BTreeSet::new();
     for (pos, o) in options.iter().enumerate() {

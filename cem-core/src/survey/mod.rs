@@ -39,12 +39,13 @@ mod aggregate;
 mod condition;
 mod definition;
 mod score;
+mod summary;
+mod tally;
 mod validate;
 
-pub use aggregate::{
-    ChoiceCounts, LevelCount, OptionSummary, QuestionAggregate, QuestionSummary, QuestionTally,
-    SummaryDetail, SurveyAggregate, SurveySummary,
-};
+pub use aggregate::{QuestionAggregate, SurveyAggregate};
 pub use condition::{Condition, MAX_CONDITION_DEPTH};
 pub use definition::{ChoiceOption, CsatScale, Question, QuestionKind, Survey};
 pub use score::{QuestionScore, ScoreValue, ScoredResponse};
+pub use summary::{LevelCount, OptionSummary, QuestionSummary, SummaryDetail, SurveySummary};
+pub use tally::{ChoiceCounts, QuestionTally};

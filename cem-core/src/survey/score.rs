@@ -176,7 +176,10 @@ pub(crate) fn score_value(q: &Question, c: Checked<'_>) -> Result<ScoreValue> {
     let mismatch = || {
         Error::survey(
             Some(&q.id),
-            format!("internal: an answer does not fit a {} question", q.kind.name()),
+            format!(
+                "internal: an answer does not fit a {} question",
+                q.kind.name()
+            ),
         )
     };
     let small = |v: u32| u8::try_from(v).map_err(|_| mismatch());

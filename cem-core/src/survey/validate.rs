@@ -134,7 +134,10 @@ impl Survey {
                     walk.problems.push(problem(
                         q,
                         "hidden_question",
-                        format!("answer {} given, but the question is not shown", describe(a)),
+                        format!(
+                            "answer {} given, but the question is not shown",
+                            describe(a)
+                        ),
                     ));
                 }
                 continue;
@@ -204,7 +207,10 @@ fn kind_of(a: &Answer) -> &'static str {
 }
 
 /// Checks one given answer against its question.
-fn check_answer<'a>(q: &Question, a: &'a Answer) -> std::result::Result<Checked<'a>, AnswerProblem> {
+fn check_answer<'a>(
+    q: &Question,
+    a: &'a Answer,
+) -> std::result::Result<Checked<'a>, AnswerProblem> {
     let wrong = |expected: &str| {
         problem(
             q,
@@ -284,7 +290,11 @@ fn check_answer<'a>(q: &Question, a: &'a Answer) -> std::result::Result<Checked<
                 return Err(problem(
                     q,
                     "too_many_choices",
-                    format!("{} options chosen (`{}`), at most {m} allowed", ids.len(), ids.join(", ")),
+                    format!(
+                        "{} options chosen (`{}`), at most {m} allowed",
+                        ids.len(),
+                        ids.join(", ")
+                    ),
                 ));
             }
             Ok(Checked::Choices(ids.iter().map(String::as_str).collect()))
