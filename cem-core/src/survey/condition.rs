@@ -422,13 +422,13 @@ impl TryFrom<RawCondition> for Condition {
             (Some(q), true) => {
                 return Err(Error::survey(
                     None,
-                    format!("a `{op}` condition takes no `question` (got `{q}`)"),
+                    format!("a condition with `{op}` takes no `question` (got `{q}`)"),
                 ));
             }
             (None, false) => {
                 return Err(Error::survey(
                     None,
-                    format!("a `{op}` condition needs a `question`"),
+                    format!("a condition with `{op}` needs a `question`"),
                 ));
             }
         };
@@ -484,5 +484,94 @@ impl From<Condition> for RawCondition {
             Condition::Not(c) => raw.not = Some(c),
         }
         raw
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Answer {
+        Answer::Text(s.to_owned())
+    }
+
+    fn list(xs: &[&str]) -> Answer {
+        Answer::Choices(xs.iter().map(|x| (*x).to_owned()).collect())
+    }
+
+    #[test]
+    fn equality_across_answer_shapes() {
+        assert!(answer_equals(&Answer::Number(7.0), &Answer::Number(7.0)));
+        assert!(!answer_equals(&Answer::Number(7.0), &t("7")));
+        assert!(answer_equals(&t("a"), &t("a")));
+        assert!(!answer_equals(&t("a"), &list(&["a"])));
+        assert!(answer_equals(&list(&["a", "b"]), &t("b")));
+        assert!(answer_equals(&list(&["a", "b"]), &list(&["b", "a"])));
+        assert!(!answer_equals(&list(&["a", "b"]), &list(&["a"])));
+        assert!(!answer_equals(&list(&["a"]), &list(&["a", "b"])));
+    }
+
+    #[test]
+    fn raw_conditions_need_exactly_one_operator() {
+        let err = Condition::try_from(RawCondition {
+            question: Some("q".into()),
+            less_than: Some(1.0),
+            answered: Some(true),
+            ..RawCondition::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a condition needs exactly one of `equals`, `in`, `less_than`, `greater_than`, `answered`, `all`, `any`, `not`; got `less_than`, `answered`"
+        );
+        let err = Condition::try_from(RawCondition::default()).unwrap_err();
+        assert!(err.to_string().ends_with("got none"), "{err}");
+        let err = Condition::try_from(RawCondition {
+            answered: Some(true),
+            ..RawCondition::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a condition with `answered` needs a `question`"
+        );
+    }
+
+    #[test]
+    fn eval_uses_only_given_answers() {
+        let nine = Answer::Number(9.0);
+        let given = BTreeMap::from([("nps", &nine)]);
+        assert!(Condition::greater_than("nps", 8.5).eval(&given));
+        assert!(!Condition::less_than("nps", 9.0).eval(&given));
+        assert!(Condition::answered("csat", false).eval(&given));
+        assert!(!Condition::equals("csat", Answer::Number(9.0)).eval(&given));
+        assert!(Condition::not(Condition::equals("csat", Answer::Number(9.0))).eval(&given));
+        assert!(!Condition::any(vec![Condition::answered("csat", true)]).eval(&given));
+    }
+
+    #[test]
+    fn check_limits_depth_without_recursing_further() {
+        let q = Question::new("nps", "n", QuestionKind::Nps {});
+        let mut c = Condition::answered("nps", true);
+        for _ in 0..MAX_CONDITION_DEPTH - 1 {
+            c = Condition::not(c);
+        }
+        assert!(
+            c.check("x", std::slice::from_ref(&q), std::slice::from_ref(&q))
+                .is_ok()
+        );
+        let c = Condition::not(c);
+        let err = c
+            .check("x", std::slice::from_ref(&q), std::slice::from_ref(&q))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "question `x`: `show_if` is nested deeper than 32 levels"
+        );
+        let nan = Condition::less_than("nps", f64::NAN);
+        assert!(
+            nan.check("x", std::slice::from_ref(&q), std::slice::from_ref(&q))
+                .is_err()
+        );
     }
 }

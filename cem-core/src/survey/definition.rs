@@ -563,3 +563,77 @@ impl TryFrom<RawSurvey> for Survey {
         Survey::new(raw.id, raw.title, raw.questions)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_scales_have_no_scale() {
+        assert_eq!(QuestionKind::Rating { min: -1, max: 5 }.scale(), None);
+        assert_eq!(QuestionKind::Likert { points: 300 }.scale(), None);
+        assert_eq!(
+            QuestionKind::Ces {
+                scale: CesScale::LegacyEffort5
+            }
+            .scale(),
+            Some((1, 5))
+        );
+    }
+
+    #[test]
+    fn settings_on_the_wrong_kind_are_rejected() {
+        let r: std::result::Result<QuestionKind, _> =
+            serde_json::from_str(r#"{"kind": "nps", "options": []}"#);
+        assert!(r.is_err());
+        let r: std::result::Result<QuestionKind, _> =
+            serde_json::from_str(r#"{"kind": "text", "points": 5}"#);
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn serialization_omits_defaults_it_can() {
+        let q = Question::new("q", "Q", QuestionKind::Text { max_length: None });
+        assert_eq!(
+            serde_json::to_string(&q).unwrap(),
+            r#"{"id":"q","text":"Q","kind":"text"}"#
+        );
+        let q = Question::new(
+            "c",
+            "C",
+            QuestionKind::Csat {
+                scale: CsatScale::default(),
+                top: 2,
+            },
+        )
+        .required();
+        assert_eq!(
+            serde_json::to_string(&q).unwrap(),
+            r#"{"id":"c","text":"C","required":true,"kind":"csat","scale":{"max":5},"top":2}"#
+        );
+    }
+
+    #[test]
+    fn check_names_the_first_problem() {
+        let s = Survey {
+            id: "s".into(),
+            title: String::new(),
+            questions: vec![Question::new(
+                "m",
+                "M",
+                QuestionKind::MultiChoice {
+                    options: vec![ChoiceOption::new("a", "A")],
+                    max_choices: Some(2),
+                },
+            )],
+        };
+        let err = s.check().unwrap_err();
+        assert_eq!(
+            err,
+            Error::InvalidSurvey {
+                question: Some("m".into()),
+                message: "`max_choices` `2` must be between 1 and the number of options (1)".into()
+            }
+        );
+    }
+}

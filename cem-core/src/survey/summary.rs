@@ -227,3 +227,47 @@ pub(super) fn optional<T>(r: Result<T>) -> Result<Option<T>> {
         Err(e) => Err(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Csat;
+
+    #[test]
+    fn scale_mean_matches_csat_mean() {
+        let mut csat = Csat::new();
+        csat.push_many(&[5, 4, 4, 2, 1]).unwrap();
+        csat.push_weighted(3, 2.5).unwrap();
+        let mine = scale_mean(csat.counts(), 0.9).unwrap();
+        assert_eq!(mine, csat.mean(0.9).unwrap());
+    }
+
+    #[test]
+    fn scale_mean_needs_two_answers_and_a_valid_confidence() {
+        let mut c = ScaleCounts::new(1, 5).unwrap();
+        assert_eq!(
+            scale_mean(&c, 0.95).unwrap_err().kind(),
+            crate::ErrorKind::Empty
+        );
+        c.push(3).unwrap();
+        assert_eq!(
+            scale_mean(&c, 0.95).unwrap_err().kind(),
+            crate::ErrorKind::Undefined
+        );
+        assert_eq!(
+            scale_mean(&c, 1.0).unwrap_err().kind(),
+            crate::ErrorKind::OutOfRange
+        );
+    }
+
+    #[test]
+    fn optional_keeps_real_errors() {
+        assert_eq!(optional::<u8>(Err(Error::empty("x", "y"))).unwrap(), None);
+        assert_eq!(
+            optional::<u8>(Err(Error::Undefined("x".into()))).unwrap(),
+            None
+        );
+        assert!(optional::<u8>(Err(Error::out_of_range("confidence", 2, "(0, 1)"))).is_err());
+        assert_eq!(optional(Ok(3)).unwrap(), Some(3));
+    }
+}

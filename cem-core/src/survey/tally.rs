@@ -290,3 +290,71 @@ pub(super) fn fresh_tally(q: &Question) -> QuestionTally {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> Vec<ChoiceOption> {
+        vec![ChoiceOption::new("a", "A"), ChoiceOption::new("b", "B")]
+    }
+
+    #[test]
+    fn weighted_choice_shares() {
+        let mut c = ChoiceCounts::new(&options());
+        c.push(&["a"], 3.0).unwrap();
+        c.push(&["a", "b"], 1.0).unwrap();
+        assert_eq!(c.respondents(), 2);
+        assert_eq!(c.total_weight(), 4.0);
+        assert_eq!(c.count("a"), Some(2));
+        assert_eq!(c.count("b"), Some(1));
+        assert_eq!(c.count("z"), None);
+        let b = c.chosen("b").unwrap().estimate(0.95).unwrap();
+        assert_eq!(b.value, 0.25);
+    }
+
+    #[test]
+    fn shapes_compare_kind_scale_and_options() {
+        let nps = QuestionTally::Nps(Nps::new());
+        let text = QuestionTally::Text {
+            answered: 3,
+            weight: 3.0,
+        };
+        assert!(nps.same_shape(&QuestionTally::Nps(Nps::new())));
+        assert!(!nps.same_shape(&text));
+        let c = |max, top| QuestionTally::Csat(Csat::with_scale(max, top).unwrap());
+        assert!(c(5, 2).same_shape(&c(5, 2)));
+        assert!(!c(5, 2).same_shape(&c(5, 1)));
+        assert!(!c(5, 2).same_shape(&c(7, 2)));
+        let one = QuestionTally::SingleChoice(ChoiceCounts::new(&options()));
+        let other = QuestionTally::SingleChoice(ChoiceCounts::new(&options()[..1]));
+        assert!(!one.same_shape(&other));
+        let mut nps2 = nps.clone();
+        assert!(nps2.merge(&text).is_err());
+        assert!(
+            nps2.push(&ScoreValue::Text { text: "x".into() }, 1.0)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn fresh_tallies_follow_the_question() {
+        let q = Question::new("r", "r", QuestionKind::Rating { min: 3, max: 9 });
+        match fresh_tally(&q) {
+            QuestionTally::Rating(c) => assert_eq!((c.min(), c.max()), (3, 9)),
+            other => panic!("unexpected {other:?}"),
+        }
+        let q = Question::new(
+            "c",
+            "c",
+            QuestionKind::Csat {
+                scale: crate::survey::CsatScale { max: 7 },
+                top: 3,
+            },
+        );
+        match fresh_tally(&q) {
+            QuestionTally::Csat(c) => assert_eq!((c.max(), c.top()), (7, 3)),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

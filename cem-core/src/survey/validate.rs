@@ -317,3 +317,69 @@ fn check_answer<'a>(
         _ => Err(wrong("an answer of another kind")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nps() -> Question {
+        Question::new("nps", "n", QuestionKind::Nps {})
+    }
+
+    #[test]
+    fn given_answers() {
+        assert!(is_given(&Answer::Number(0.0)));
+        assert!(!is_given(&Answer::Text(" \t".into())));
+        assert!(is_given(&Answer::Text("x".into())));
+        assert!(!is_given(&Answer::Choices(vec![])));
+    }
+
+    #[test]
+    fn scale_boundaries() {
+        let q = nps();
+        assert_eq!(
+            check_answer(&q, &Answer::Number(0.0)),
+            Ok(Checked::Scale(0))
+        );
+        assert_eq!(
+            check_answer(&q, &Answer::Number(-0.0)),
+            Ok(Checked::Scale(0))
+        );
+        assert_eq!(
+            check_answer(&q, &Answer::Number(10.0)),
+            Ok(Checked::Scale(10))
+        );
+        let p = check_answer(&q, &Answer::Number(1e300)).unwrap_err();
+        assert_eq!(p.code, "out_of_range");
+        let p = check_answer(&q, &Answer::Number(-1.0)).unwrap_err();
+        assert_eq!(p.message, "question `nps`: score `-1` is outside 0..=10");
+        let p = check_answer(&q, &Answer::Number(f64::NAN)).unwrap_err();
+        assert_eq!(
+            p.message,
+            "question `nps`: score `NaN` is not a whole number"
+        );
+        let p = check_answer(&q, &Answer::Choices(vec!["9".into()])).unwrap_err();
+        assert_eq!(
+            p.message,
+            "question `nps`: expected a score in 0..=10, got a list of choices `9`"
+        );
+    }
+
+    #[test]
+    fn text_length_counts_characters() {
+        let q = Question::new(
+            "t",
+            "t",
+            QuestionKind::Text {
+                max_length: Some(3),
+            },
+        );
+        assert!(check_answer(&q, &Answer::Text("äöü".into())).is_ok());
+        assert_eq!(
+            check_answer(&q, &Answer::Text("abcd".into()))
+                .unwrap_err()
+                .code,
+            "too_long"
+        );
+    }
+}
