@@ -115,7 +115,8 @@ pub struct AnswerProblem {
     /// The question the problem is about.
     pub question: String,
     /// A stable code: `unknown_question`, `missing_required`, `out_of_range`, `wrong_type`,
-    /// `hidden_question`, `unknown_option`, `too_many_choices`.
+    /// `hidden_question`, `unknown_option`, `too_many_choices`, `duplicate_choice` (an
+    /// option chosen twice), `too_long` (text over the question's `max_length`).
     pub code: String,
     /// A readable message naming the question and the value.
     pub message: String,
