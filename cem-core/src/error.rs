@@ -259,7 +259,6 @@ impl Error {
         }
     }
 
-    #[allow(dead_code)] // used by the survey module as it lands
     pub(crate) fn survey(question: Option<&str>, message: impl Into<String>) -> Self {
         Error::InvalidSurvey {
             question: question.map(str::to_owned),
