@@ -28,6 +28,7 @@
 mod ces;
 mod csat;
 mod estimate;
+mod group;
 mod macros;
 mod mean;
 mod nps;
@@ -36,6 +37,7 @@ mod scale;
 pub use ces::{Ces, CesScale};
 pub use csat::{Csat, NetSatisfaction};
 pub use estimate::{Estimate, Method};
+pub use group::{GroupEstimate, GroupedScores, Period, ScoreMetric, TimeUnit};
 pub use mean::{Mean, Proportion};
 pub use nps::{Nps, NpsBreakdown, NpsCategory, nps_category};
 pub use scale::ScaleCounts;
