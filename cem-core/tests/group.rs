@@ -380,6 +380,60 @@ fn negative_timestamps_and_offsets() {
     }
 }
 
+/// More rows than the kernel probes for its ranges, sorted by time, with new segments
+/// late: the dense plan has to be redone midway.
+#[test]
+fn sorted_rows_beyond_the_probe_block() {
+    let n = 150_000usize;
+    let rows = Rows {
+        scores: (0..n).map(|i| (i * 7 % 11) as u8).collect(),
+        segments: (0..n)
+            .map(|i| {
+                if i < 100_000 {
+                    (i % 3) as u32
+                } else {
+                    7 + (i % 2) as u32
+                }
+            })
+            .collect(),
+        times: (0..n as i64).map(|i| -400_000_000 + i * 5_000).collect(),
+        weights: (0..n).map(|i| (i % 5) as f64 * 0.5).collect(),
+    };
+    for period in Period::ALL {
+        for weighted in [false, true] {
+            let g = kernel(
+                ScoreMetric::Nps,
+                period,
+                TimeUnit::Seconds,
+                -18_000,
+                &rows,
+                weighted,
+            );
+            let want = reference(
+                ScoreMetric::Nps,
+                period,
+                TimeUnit::Seconds,
+                -18_000,
+                &rows,
+                weighted,
+            );
+            assert_matches_reference(&g, &want);
+        }
+    }
+    // A bad timestamp far beyond the probe block: an error naming it, and nothing added.
+    let mut times = rows.times.clone();
+    times[140_000] = i64::MAX;
+    let mut g = GroupedScores::new(ScoreMetric::Nps, Period::Month).unwrap();
+    let err = g
+        .push_columns(&rows.scores, &rows.segments, &times, None)
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with("timestamp at position 140000 "),
+        "{err}"
+    );
+    assert!(g.is_empty());
+}
+
 #[test]
 fn units_name_the_same_instant() {
     let t = 1_700_000_000i64; // 2023-11-14T22:13:20Z, a Tuesday

@@ -613,31 +613,18 @@ impl GroupedScores {
                 check_weight(x).map_err(|e| at_position(e, pos))?;
             }
         }
-        let (Some((tmin, tmax)), Some((gmin, gmax))) = (
-            min_max(times),
-            min_max(segments),
-        ) else {
-            return Ok(()); // no rows
-        };
         let cols = Columns {
             scores,
             segments,
             times,
             weights,
         };
-        let ranges = Ranges {
-            tmin,
-            tmax,
-            gmin,
-            gmax,
-            lo,
-            levels: usize::from(hi - lo) + 1,
-        };
+        let (lo, levels) = (lo, usize::from(hi - lo) + 1);
         match self.unit {
-            TimeUnit::Seconds => self.accumulate::<86_400>(&cols, &ranges),
-            TimeUnit::Millis => self.accumulate::<86_400_000>(&cols, &ranges),
-            TimeUnit::Micros => self.accumulate::<86_400_000_000>(&cols, &ranges),
-            TimeUnit::Nanos => self.accumulate::<86_400_000_000_000>(&cols, &ranges),
+            TimeUnit::Seconds => self.accumulate::<86_400>(&cols, lo, levels),
+            TimeUnit::Millis => self.accumulate::<86_400_000>(&cols, lo, levels),
+            TimeUnit::Micros => self.accumulate::<86_400_000_000>(&cols, lo, levels),
+            TimeUnit::Nanos => self.accumulate::<86_400_000_000_000>(&cols, lo, levels),
         }
     }
 
@@ -748,39 +735,79 @@ impl GroupedScores {
 
     /// The kernel, for timestamps with `UPD` units per day (a constant, so that the divisions
     /// by it compile to multiplications).
-    fn accumulate<const UPD: i64>(&mut self, cols: &Columns<'_>, r: &Ranges) -> Result<()> {
+    ///
+    /// To read the columns from memory once in the usual case, the ranges of timestamps and
+    /// segment codes are taken from a first block of rows only; the dense loop stops at the
+    /// first row outside them, and the plan is redone once from the ranges of all remaining
+    /// rows. Everything is staged and reaches `self` only when all rows passed.
+    fn accumulate<const UPD: i64>(
+        &mut self,
+        cols: &Columns<'_>,
+        lo: u8,
+        levels: usize,
+    ) -> Result<()> {
         let offset = i64::from(self.utc_offset_seconds) * (UPD / 86_400);
         // Floor of (t + offset) / UPD without overflow: |offset| < UPD.
         let day_of = |t: i64| t.div_euclid(UPD) + (t.rem_euclid(UPD) + offset).div_euclid(UPD);
         let period = self.period;
-        let (dmin, dmax) = (day_of(r.tmin), day_of(r.tmax));
-        let (first, last) = (first_day(), last_day());
-        if period.start_day(period.key(dmin)) < first || dmax > last {
-            let bad = |t: i64| {
-                let d = day_of(t);
-                d > last || period.start_day(period.key(d)) < first
-            };
-            let pos = cols.times.iter().position(|&t| bad(t)).unwrap_or(0);
-            return Err(Error::out_of_range(
-                format!("timestamp at position {pos}"),
-                cols.times.get(pos).copied().unwrap_or(r.tmin),
-                format!(
-                    "the {} {}..={} in unit `{}` at UTC offset {}s",
-                    period.name(),
-                    NaiveDate::MIN,
-                    NaiveDate::MAX,
-                    self.unit.name(),
-                    self.utc_offset_seconds
-                ),
-            ));
+        let weighted = cols.weights.is_some();
+        let rows = cols.scores.len();
+        let mut staged = BTreeMap::new();
+        let (mut start, mut probe_end) = (0, rows.min(PROBE_ROWS));
+        while let Some(r) = cols.ranges(start..probe_end, lo, levels) {
+            let (dmin, dmax) = (day_of(r.tmin), day_of(r.tmax));
+            let (first, last) = (first_day(), last_day());
+            if period.start_day(period.key(dmin)) < first || dmax > last {
+                let bad = |t: i64| {
+                    let d = day_of(t);
+                    d > last || period.start_day(period.key(d)) < first
+                };
+                let pos = cols.times.iter().position(|&t| bad(t)).unwrap_or(0);
+                return Err(Error::out_of_range(
+                    format!("timestamp at position {pos}"),
+                    cols.times.get(pos).copied().unwrap_or(r.tmin),
+                    format!(
+                        "the {} {}..={} in unit `{}` at UTC offset {}s",
+                        period.name(),
+                        NaiveDate::MIN,
+                        NaiveDate::MAX,
+                        self.unit.name(),
+                        self.utc_offset_seconds
+                    ),
+                ));
+            }
+            match Dense::plan::<UPD>(rows, &r, period, dmin, dmax, offset) {
+                Some(dense) => {
+                    let (mut table, stop) = dense.run::<UPD>(&cols.tail(start), &r, period);
+                    table.flush_into(&mut staged, &r, weighted)?;
+                    match stop {
+                        None => break,
+                        Some(i) => (start, probe_end) = (start + i, rows),
+                    }
+                }
+                // The sparse plan must not see rows the calendar check has not.
+                None if probe_end < rows => probe_end = rows,
+                None => {
+                    let mut table = sparse::<UPD>(&cols.tail(start), &r, period, day_of);
+                    table.flush_into(&mut staged, &r, weighted)?;
+                    break;
+                }
+            }
         }
-        let mut table = match Dense::plan::<UPD>(cols, r, period, dmin, dmax, offset) {
-            Some(dense) => dense.run::<UPD>(cols, r, period),
-            None => sparse::<UPD>(cols, r, period, day_of),
-        };
-        table.flush_into(&mut self.cells, r, cols.weights.is_some())
+        for (key, counts) in staged {
+            match self.cells.get_mut(&key) {
+                Some(mine) => mine.merge(&counts)?,
+                None => {
+                    self.cells.insert(key, counts);
+                }
+            }
+        }
+        Ok(())
     }
 }
+
+/// Rows whose ranges plan the dense table before the main loop starts.
+const PROBE_ROWS: usize = 1 << 16;
 
 /// Input columns, already checked for equal lengths and valid scores and weights.
 struct Columns<'a> {
@@ -790,7 +817,32 @@ struct Columns<'a> {
     weights: Option<&'a [f64]>,
 }
 
-/// Ranges found in the checking pass.
+impl Columns<'_> {
+    fn tail(&self, start: usize) -> Columns<'_> {
+        Columns {
+            scores: self.scores.get(start..).unwrap_or_default(),
+            segments: self.segments.get(start..).unwrap_or_default(),
+            times: self.times.get(start..).unwrap_or_default(),
+            weights: self.weights.map(|w| w.get(start..).unwrap_or_default()),
+        }
+    }
+
+    /// Ranges of timestamps and segment codes of `rows`; `None` when there are none.
+    fn ranges(&self, rows: std::ops::Range<usize>, lo: u8, levels: usize) -> Option<Ranges> {
+        let (tmin, tmax) = min_max(self.times.get(rows.clone())?)?;
+        let (gmin, gmax) = min_max(self.segments.get(rows)?)?;
+        Some(Ranges {
+            tmin,
+            tmax,
+            gmin,
+            gmax,
+            lo,
+            levels,
+        })
+    }
+}
+
+/// Ranges of a block of rows.
 struct Ranges {
     tmin: i64,
     tmax: i64,
@@ -851,6 +903,9 @@ impl Table {
 struct Dense {
     /// Timestamp (in units, modulo 2^64) of the start of the first local day.
     anchor: i64,
+    /// The timestamps the table covers, `tlo..=thi`.
+    tlo: i64,
+    thi: i64,
     /// Period index (from the first period) of each day from the first.
     day_period: Vec<u32>,
     kmin: i64,
@@ -865,14 +920,13 @@ impl Dense {
     /// `Some` when the dense table and the day lookup stay small next to the input (at most
     /// one slot per 4 rows, one lookup entry per row) or small absolutely.
     fn plan<const UPD: i64>(
-        cols: &Columns<'_>,
+        rows: usize,
         r: &Ranges,
         period: Period,
         dmin: i64,
         dmax: i64,
         offset: i64,
     ) -> Option<Dense> {
-        let rows = cols.scores.len();
         let days = usize::try_from(dmax.checked_sub(dmin)?.checked_add(1)?).ok()?;
         let (kmin, kmax) = (period.key(dmin), period.key(dmax));
         let periods = usize::try_from(kmax - kmin + 1).ok()?;
@@ -891,7 +945,10 @@ impl Dense {
         let day_period = (dmin..=dmax)
             .map(|d| u32::try_from(period.key(d) - kmin).unwrap_or(u32::MAX))
             .collect();
+        let clamp = |t: i128| i64::try_from(t).unwrap_or(if t < 0 { i64::MIN } else { i64::MAX });
         Some(Dense {
+            tlo: clamp(anchor),
+            thi: clamp(anchor + width - 1),
             anchor: anchor as i64, // modulo 2^64, on purpose
             day_period,
             kmin,
@@ -900,23 +957,40 @@ impl Dense {
         })
     }
 
-    fn run<const UPD: i64>(self, cols: &Columns<'_>, r: &Ranges, period: Period) -> Table {
+    /// Counts the rows until the first one outside the plan's ranges; returns the table and
+    /// that row's position, if any.
+    fn run<const UPD: i64>(
+        self,
+        cols: &Columns<'_>,
+        r: &Ranges,
+        period: Period,
+    ) -> (Table, Option<usize>) {
         let cells = self.segments * self.periods;
         let slots = cells * r.levels;
         let mut count = vec![0u64; slots];
         let (lo, levels, gmin, periods) = (r.lo, r.levels, r.gmin, self.periods);
+        let (tlo, thi, segments) = (self.tlo, self.thi, self.segments);
         let udp = UPD as u64;
-        let slot = |s: u8, g: u32, t: i64| -> usize {
+        let slot = |s: u8, g: u32, t: i64| -> Option<usize> {
+            let g = g.wrapping_sub(gmin) as usize;
+            if t < tlo || t > thi || g >= segments {
+                return None;
+            }
             let day = (t.wrapping_sub(self.anchor) as u64 / udp) as usize;
             let p = self.day_period.get(day).copied().unwrap_or(0) as usize;
-            ((g - gmin) as usize * periods + p) * levels + usize::from(s - lo)
+            Some((g * periods + p) * levels + usize::from(s - lo))
         };
         let rows = cols.scores.iter().zip(cols.segments).zip(cols.times);
         let (mut weight, mut weight_sq) = (Vec::new(), Vec::new());
+        let mut stop = None;
         match cols.weights {
             None => {
-                for ((&s, &g), &t) in rows {
-                    if let Some(c) = count.get_mut(slot(s, g, t)) {
+                for (pos, ((&s, &g), &t)) in rows.enumerate() {
+                    let Some(i) = slot(s, g, t) else {
+                        stop = Some(pos);
+                        break;
+                    };
+                    if let Some(c) = count.get_mut(i) {
                         *c += 1;
                     }
                 }
@@ -924,8 +998,11 @@ impl Dense {
             Some(ws) => {
                 weight = vec![0.0; slots];
                 weight_sq = vec![0.0; slots];
-                for (((&s, &g), &t), &w) in rows.zip(ws) {
-                    let i = slot(s, g, t);
+                for (pos, (((&s, &g), &t), &w)) in rows.zip(ws).enumerate() {
+                    let Some(i) = slot(s, g, t) else {
+                        stop = Some(pos);
+                        break;
+                    };
                     if let (Some(c), Some(sw), Some(sw2)) =
                         (count.get_mut(i), weight.get_mut(i), weight_sq.get_mut(i))
                     {
@@ -942,12 +1019,13 @@ impl Dense {
                 (g, period.start_day(self.kmin + (k % periods) as i64))
             })
             .collect();
-        Table {
+        let table = Table {
             cells: keys,
             count,
             weight,
             weight_sq,
-        }
+        };
+        (table, stop)
     }
 }
 
@@ -1208,12 +1286,11 @@ mod tests {
                     t.div_euclid(86_400) + (t.rem_euclid(86_400) + offset).div_euclid(86_400)
                 };
                 let (dmin, dmax) = (day_of(r.tmin), day_of(r.tmax));
-                let dense = Dense::plan::<86_400>(&cols, &r, period, dmin, dmax, offset).unwrap();
+                let dense = Dense::plan::<86_400>(n, &r, period, dmin, dmax, offset).unwrap();
                 let mut a = BTreeMap::new();
-                dense
-                    .run::<86_400>(&cols, &r, period)
-                    .flush_into(&mut a, &r, w.is_some())
-                    .unwrap();
+                let (mut table, stop) = dense.run::<86_400>(&cols, &r, period);
+                assert_eq!(stop, None);
+                table.flush_into(&mut a, &r, w.is_some()).unwrap();
                 let mut b = BTreeMap::new();
                 sparse::<86_400>(&cols, &r, period, day_of)
                     .flush_into(&mut b, &r, w.is_some())
