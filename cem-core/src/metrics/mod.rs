@@ -29,6 +29,7 @@ mod ces;
 mod compare;
 mod csat;
 mod estimate;
+mod group;
 mod macros;
 mod mean;
 mod nps;
@@ -41,6 +42,7 @@ pub use compare::{
 };
 pub use csat::{Csat, NetSatisfaction};
 pub use estimate::{Estimate, Method};
+pub use group::{GroupEstimate, GroupedScores, Period, ScoreMetric, TimeUnit};
 pub use mean::{Mean, Proportion};
 pub use nps::{Nps, NpsBreakdown, NpsCategory, nps_category};
 pub use scale::ScaleCounts;
