@@ -80,6 +80,11 @@ impl Ces {
         self.scale
     }
 
+    /// Wraps a histogram the caller knows to be on `scale`.
+    pub(crate) fn from_counts(counts: ScaleCounts, scale: CesScale) -> Self {
+        Ces { scale, counts }
+    }
+
     fn check_compatible(&self, other: &Ces) -> Result<()> {
         if self.scale == other.scale {
             Ok(())
@@ -97,7 +102,24 @@ impl Ces {
     /// [`Error::Empty`] with no answers, [`Error::Undefined`] with a single one,
     /// [`Error::OutOfRange`] for a bad confidence.
     pub fn estimate(&self, confidence: f64) -> Result<Estimate> {
-        scale_mean(&self.counts, "the CES sample", confidence)
+        self.mean_with(confidence, Method::StudentT)
+    }
+
+    /// The mean answer with a Student t or Wald (normal) interval.
+    ///
+    /// # Errors
+    /// As [`estimate`](Self::estimate), and [`Error::InvalidArgument`] for another method.
+    ///
+    /// ```
+    /// use cem_core::metrics::{Ces, Method};
+    /// let mut ces = Ces::new();
+    /// ces.push_many(&[7, 5])?;
+    /// assert_eq!(ces.mean_with(0.95, Method::Wald)?.value, 6.0);
+    /// assert!(ces.mean_with(0.95, Method::Wilson).is_err());
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn mean_with(&self, confidence: f64, method: Method) -> Result<Estimate> {
+        scale_mean(&self.counts, "the CES sample", confidence, method)
     }
 
     /// The share of easy answers with a Wilson interval.

@@ -99,6 +99,11 @@ impl Csat {
         self.counts.max()
     }
 
+    /// Wraps a histogram the caller knows to be on 1..=max with a valid `top`.
+    pub(crate) fn from_counts(counts: ScaleCounts, top: u8) -> Self {
+        Csat { top, counts }
+    }
+
     fn check_compatible(&self, other: &Csat) -> Result<()> {
         if self.top == other.top {
             Ok(())
@@ -155,7 +160,12 @@ impl Csat {
     /// # Ok::<(), cem_core::Error>(())
     /// ```
     pub fn mean(&self, confidence: f64) -> Result<Estimate> {
-        scale_mean(&self.counts, "the CSAT sample", confidence)
+        scale_mean(
+            &self.counts,
+            "the CSAT sample",
+            confidence,
+            Method::StudentT,
+        )
     }
 }
 
@@ -192,6 +202,11 @@ impl NetSatisfaction {
         }
     }
 
+    /// Wraps a histogram the caller knows to be on 1..=5.
+    pub(crate) fn from_counts(counts: ScaleCounts) -> Self {
+        NetSatisfaction { counts }
+    }
+
     fn check_compatible(&self, _other: &NetSatisfaction) -> Result<()> {
         Ok(())
     }
@@ -226,17 +241,15 @@ impl NetSatisfaction {
 
 scale_metric_methods!(NetSatisfaction, "satisfaction score", "5", "6");
 
-/// Mean score of a histogram with a Student t interval.
-pub(crate) fn scale_mean(counts: &ScaleCounts, what: &str, confidence: f64) -> Result<Estimate> {
+/// Mean score of a histogram with the interval of `method` (Student t or Wald).
+pub(crate) fn scale_mean(
+    counts: &ScaleCounts,
+    what: &str,
+    confidence: f64,
+    method: Method,
+) -> Result<Estimate> {
     let (mean, se) = counts.mean(what)?;
-    mean_interval(
-        mean,
-        se,
-        counts.n(),
-        counts.n_eff(),
-        confidence,
-        Method::StudentT,
-    )
+    mean_interval(mean, se, counts.n(), counts.n_eff(), confidence, method)
 }
 
 #[derive(Deserialize)]

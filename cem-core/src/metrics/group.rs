@@ -42,12 +42,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, check_confidence, check_weight};
-use crate::metrics::ces::CesScale;
-use crate::metrics::csat::Csat;
-use crate::metrics::estimate::{
-    Estimate, Method, difference_interval, mean_interval, share_interval,
-};
-use crate::metrics::nps::{is_detractor, is_promoter};
+use crate::metrics::ces::{Ces, CesScale};
+use crate::metrics::csat::{Csat, NetSatisfaction};
+use crate::metrics::estimate::{Estimate, Method};
+use crate::metrics::nps::Nps;
 use crate::metrics::scale::{ScaleCounts, at_position};
 
 /// A calendar period to group timestamps by.
@@ -364,21 +362,19 @@ impl ScoreMetric {
     /// The estimate of one cell, by the same definitions as the single metrics.
     fn estimate(self, counts: &ScaleCounts, confidence: f64, method: Method) -> Result<Estimate> {
         match self {
-            ScoreMetric::Nps => {
-                let d = counts.difference("the NPS sample", is_promoter, is_detractor)?;
-                difference_interval(d, confidence, method)
-            }
+            ScoreMetric::Nps => Nps::from_counts(counts.clone()).estimate_with(confidence, method),
             ScoreMetric::NetSatisfaction => {
-                let d = counts.difference("the net satisfaction sample", |s| s >= 4, |s| s <= 2)?;
-                difference_interval(d, confidence, method)
+                NetSatisfaction::from_counts(counts.clone()).estimate_with(confidence, method)
             }
-            ScoreMetric::Csat { max, top } => {
-                let share = counts.share("the CSAT sample", |s| s > max.saturating_sub(top))?;
-                share_interval(share, confidence, method)
+            ScoreMetric::Csat { top, .. } => {
+                Csat::from_counts(counts.clone(), top).estimate_with(confidence, method)
             }
-            ScoreMetric::Ces(_) => {
-                let (mean, se) = counts.mean("the CES sample")?;
-                mean_interval(mean, se, counts.n(), counts.n_eff(), confidence, method)
+            ScoreMetric::Ces(scale) => {
+                let ces = Ces::from_counts(counts.clone(), scale);
+                match method {
+                    Method::StudentT => ces.estimate(confidence),
+                    other => ces.mean_with(confidence, other),
+                }
             }
         }
     }

@@ -40,6 +40,7 @@ pub use ces::{Ces, CesScale};
 pub use compare::{
     ChiSquare, Comparison, chi_square_independence, chi_square_segments, two_proportion_test,
 };
+pub(crate) use csat::scale_mean;
 pub use csat::{Csat, NetSatisfaction};
 pub use estimate::{Estimate, Method};
 pub use group::{GroupEstimate, GroupedScores, Period, ScoreMetric, TimeUnit};

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result, check_confidence};
+use crate::error::{Error, Result};
 use crate::metrics::{Estimate, Method, NpsBreakdown, ScaleCounts};
 use crate::survey::aggregate::QuestionAggregate;
 use crate::survey::tally::QuestionTally;
@@ -198,25 +198,7 @@ impl QuestionAggregate {
 
 /// The weighted mean of a histogram with a Student t interval (as [`Csat::mean`](crate::metrics::Csat::mean)).
 pub(super) fn scale_mean(counts: &ScaleCounts, confidence: f64) -> Result<Estimate> {
-    check_confidence(confidence)?;
-    let (mean, se) = counts.mean("the answers")?;
-    let n = counts.n();
-    if n < 2 {
-        return Err(Error::Undefined(format!(
-            "the interval of a mean needs at least 2 observations, got {n}"
-        )));
-    }
-    let t = crate::stats::t_critical(confidence, (n - 1) as f64)?;
-    Ok(Estimate {
-        value: mean,
-        low: mean - t * se,
-        high: mean + t * se,
-        se,
-        n,
-        n_eff: counts.n_eff(),
-        confidence,
-        method: Method::StudentT,
-    })
+    crate::metrics::scale_mean(counts, "the answers", confidence, Method::StudentT)
 }
 
 /// `Ok(None)` for the "not enough data" errors, the value otherwise.
