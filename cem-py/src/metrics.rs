@@ -69,7 +69,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// >>> e.promoters, e.detractors
 /// (0.5, 0.25)
 /// >>> print(e)
-/// 25.00 [-26.21, 69.07] (n=4, 95% adjusted-wald)
+/// 25.00 [-44.16, 72.73] (n=4, 95% adjusted-wald)
 #[pyclass(module = "cem.metrics", frozen, eq, get_all)]
 #[derive(Clone, PartialEq)]
 pub struct Estimate {
@@ -291,7 +291,7 @@ impl Estimate {
 /// >>> cem.nps([10, 11])
 /// Traceback (most recent call last):
 ///     ...
-/// cem.OutOfRangeError: NPS score `11` is outside 0..=10 (at position 1)
+/// cem.OutOfRangeError: NPS score at position 1 `11` is outside 0..=10
 #[pyfunction]
 #[pyo3(signature = (scores, weights=None, confidence=0.95, method="adjusted-wald"))]
 fn nps(
