@@ -1,8 +1,17 @@
-//! Python bindings for cem (`import cem`).
+//! Python bindings for cem (`import cem`): the private native module `cem._cem`.
+//!
+//! `lib.rs` only registers; errors live in [`error`], conversions in [`convert`], the score
+//! metrics in [`metrics`]. The Python package `cem` (in `python/cem`) re-exports from here.
 use pyo3::prelude::*;
+
+mod convert;
+mod error;
+mod metrics;
 
 #[pymodule]
 fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    error::register(m)?;
+    metrics::register(m)?;
     Ok(())
 }

@@ -1,0 +1,121 @@
+# cem — build, test and demo entry points. README contract: `make demo`, `make test`.
+# Everything installs itself (see DEVELOPERS.md); stamp files keep a second run fast.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+.DELETE_ON_ERROR:
+
+ROOT      := $(CURDIR)
+CARGO     ?= cargo
+CARGO_HOME ?= $(HOME)/.cargo
+export PATH := $(CARGO_HOME)/bin:$(PATH)
+
+PYTHON    ?= python3
+VENV      := $(ROOT)/.venv
+VPY       := $(VENV)/bin/python
+BROWSER   := $(ROOT)/tests/browser
+NODE_BIN  := $(BROWSER)/node_modules/.bin
+PKG       := $(ROOT)/cem-wasm/pkg
+CHROMIUM  := /usr/bin/chromium
+LOGS      := $(ROOT)/target/logs
+# Lint level for clippy (override e.g. CLIPPY_FLAGS='-D warnings -A dead_code' while core has dead code).
+CLIPPY_FLAGS ?= -D warnings
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate exactly: read the version from Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
+# Features rustc enables by default on wasm32-unknown-unknown; wasm-opt must accept them.
+WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+                     --enable-mutable-globals --enable-reference-types --enable-multivalue
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup setup-rust setup-wasm-bindgen setup-chromium setup-node setup-python \
+        test test-rust lint test-py py-lint py wasm test-browser demo clean-stamps
+
+## ---------------------------------------------------------------- setup
+setup: setup-rust setup-wasm-bindgen setup-chromium setup-node setup-python
+
+setup-rust:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+
+setup-wasm-bindgen:
+	@test -n "$(WASM_BINDGEN_VERSION)" || { echo "wasm-bindgen not found in Cargo.lock" >&2; exit 1; }
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "wasm-bindgen-cli $(WASM_BINDGEN_VERSION) already installed"; \
+	else \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (matches Cargo.lock)"; \
+	  $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+setup-chromium:
+	@if [ -x $(CHROMIUM) ]; then echo "chromium present"; else \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; fi
+
+setup-node: $(BROWSER)/node_modules/.stamp
+$(BROWSER)/node_modules/.stamp: $(BROWSER)/package.json $(BROWSER)/package-lock.json
+	cd $(BROWSER) && npm ci --no-audit --no-fund
+	@touch $@
+
+setup-python: $(VENV)/.stamp
+$(VENV)/.stamp: tests/python/requirements.txt
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -r tests/python/requirements.txt
+	@touch $@
+
+## ---------------------------------------------------------------- builds
+# Build the extension as a release wheel and install it into .venv (not editable: the tests
+# run against the built package, and no .so lands in the source tree).
+py: setup-python
+	rm -rf target/wheels
+	$(VENV)/bin/maturin build --release --quiet -i $(VPY) -m cem-py/Cargo.toml -o target/wheels
+	$(VPY) -m pip install --quiet --force-reinstall --no-deps target/wheels/cem-*.whl
+
+wasm: setup-rust setup-wasm-bindgen setup-node
+	$(CARGO) build -p cem-wasm --target wasm32-unknown-unknown --profile wasm
+	rm -rf $(PKG) && mkdir -p $(PKG)
+	wasm-bindgen --target web --out-dir $(PKG) target/wasm32-unknown-unknown/wasm/cem_wasm.wasm
+	$(NODE_BIN)/wasm-opt -Oz $(WASM_OPT_FEATURES) -o $(PKG)/cem_wasm_bg.wasm $(PKG)/cem_wasm_bg.wasm
+	sed "s/@VERSION@/$$($(CARGO) pkgid -p cem-wasm | sed 's/.*[#@]//')/" cem-wasm/package.json.in > $(PKG)/package.json
+	@echo "cem_wasm_bg.wasm: $$(wc -c < $(PKG)/cem_wasm_bg.wasm) bytes, $$(gzip -9 -c $(PKG)/cem_wasm_bg.wasm | wc -c) bytes gzipped"
+
+## ---------------------------------------------------------------- tests
+test: setup
+	$(MAKE) --no-print-directory test-rust
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-py
+	$(MAKE) --no-print-directory test-browser
+	@echo "make test: all layers passed"
+
+# Rust unit, integration and doc tests. Fails unless cem-core's tests actually ran.
+test-rust:
+	@mkdir -p $(LOGS)
+	$(CARGO) test --workspace --exclude cem-py 2>&1 | tee $(LOGS)/cargo-test.log
+	@awk '/Running .*cem_core-|Doc-tests cem_core/ { c = 1 } \
+	      c && /^test result:/ { if ($$4 + 0 > 0) n += $$4; c = 0 } \
+	      END { if (n > 0) { print "cem-core: " n " tests passed" } else { print "cem-core ran no tests" > "/dev/stderr"; exit 1 } }' \
+	      $(LOGS)/cargo-test.log
+
+lint: py-lint
+	$(CARGO) clippy --workspace --exclude cem-py --all-targets -- $(CLIPPY_FLAGS)
+
+# cem-py links against libpython only when built by maturin; checking it needs just an interpreter.
+py-lint: setup-python
+	PYO3_PYTHON=$(VPY) $(CARGO) clippy -p cem-py --all-targets -- $(CLIPPY_FLAGS)
+
+test-py: py
+	cd $(ROOT) && $(VPY) -m pytest tests/python
+	cd $(ROOT) && $(VPY) -m pytest --doctest-modules --pyargs cem -p no:cacheprovider
+	$(VPY) -m mypy.stubtest cem --allowlist tests/python/stubtest-allowlist.txt
+
+test-browser: wasm setup-chromium
+	bash $(BROWSER)/run.sh
+
+## ---------------------------------------------------------------- demo
+demo:
+	$(CARGO) run --release -p cem-core --example cx_report
+
+clean-stamps:
+	rm -f $(VENV)/.stamp $(BROWSER)/node_modules/.stamp

@@ -1,0 +1,70 @@
+"""cem — customer experience management.
+
+Score metrics (NPS, CSAT, CES, net satisfaction, means, proportions) with confidence
+intervals, as one-shot functions and as mergeable, picklable accumulators. The numbers come
+from the Rust core ``cem-core``; this package is a thin binding.
+
+Examples
+--------
+>>> import cem
+>>> e = cem.nps([10, 9, 8, 3])
+>>> e.value
+25.0
+>>> try:
+...     cem.nps([12])
+... except ValueError as err:  # every input error is a ValueError and a cem.CemError
+...     print(type(err).__name__, err.code)
+OutOfRangeError out_of_range
+"""
+
+from cem import metrics
+from cem._cem import (
+    CemError,
+    EmptyError,
+    IncompatibleError,
+    InvalidAnswersError,
+    InvalidArgumentError,
+    InvalidNumberError,
+    InvalidSurveyError,
+    JsonError,
+    LengthMismatchError,
+    NotConvergedError,
+    OutOfRangeError,
+    UndefinedError,
+    __version__,
+)
+from cem.metrics import (
+    Estimate,
+    ces,
+    ces_agree,
+    csat,
+    mean,
+    net_satisfaction,
+    nps,
+    proportion,
+)
+
+__all__ = [
+    "CemError",
+    "EmptyError",
+    "Estimate",
+    "IncompatibleError",
+    "InvalidAnswersError",
+    "InvalidArgumentError",
+    "InvalidNumberError",
+    "InvalidSurveyError",
+    "JsonError",
+    "LengthMismatchError",
+    "NotConvergedError",
+    "OutOfRangeError",
+    "UndefinedError",
+    "__version__",
+    "ces",
+    "ces_agree",
+    "csat",
+    "mean",
+    "metrics",
+    "net_satisfaction",
+    "nps",
+    "proportion",
+]

@@ -1,0 +1,45 @@
+// A tiny static server for the tests: serves the built package under /pkg/ and this
+// folder's page.html at /, on 127.0.0.1 with a random port.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+export const pkgDir = resolve(here, '../../cem-wasm/pkg');
+
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.ts': 'text/plain',
+};
+
+function fileFor(urlPath) {
+  if (urlPath === '/' || urlPath === '/index.html') return join(here, 'page.html');
+  if (!urlPath.startsWith('/pkg/')) return null;
+  const file = normalize(join(pkgDir, decodeURIComponent(urlPath.slice('/pkg/'.length))));
+  return file.startsWith(pkgDir + sep) ? file : null;
+}
+
+/** Starts the server; resolves to { url, close }. */
+export async function serve() {
+  const server = createServer(async (req, res) => {
+    const file = fileFor(new URL(req.url, 'http://x').pathname);
+    try {
+      if (!file) throw new Error('not found');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }),
+  };
+}
