@@ -82,11 +82,12 @@ wasm: setup-rust setup-wasm-bindgen setup-node
 	@echo "cem_wasm_bg.wasm: $$(wc -c < $(PKG)/cem_wasm_bg.wasm) bytes, $$(gzip -9 -c $(PKG)/cem_wasm_bg.wasm | wc -c) bytes gzipped"
 
 ## ---------------------------------------------------------------- tests
+# Each layer prints its duration, so CI logs show where the minutes go.
 test: setup
-	$(MAKE) --no-print-directory test-rust
-	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory test-py
-	$(MAKE) --no-print-directory test-browser
+	@t=$$SECONDS; $(MAKE) --no-print-directory test-rust; echo "== test-rust: $$((SECONDS - t)) s"
+	@t=$$SECONDS; $(MAKE) --no-print-directory lint; echo "== lint: $$((SECONDS - t)) s"
+	@t=$$SECONDS; $(MAKE) --no-print-directory test-py; echo "== test-py: $$((SECONDS - t)) s"
+	@t=$$SECONDS; $(MAKE) --no-print-directory test-browser; echo "== test-browser: $$((SECONDS - t)) s"
 	@echo "make test: all layers passed"
 
 # Rust unit, integration and doc tests. Fails unless cem-core's tests actually ran.
