@@ -151,6 +151,25 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, so bindings can check at compile and test time that they map each one.
+    ///
+    /// ```
+    /// assert!(cem_core::ErrorKind::ALL.iter().all(|k| !k.code().is_empty()));
+    /// ```
+    pub const ALL: [ErrorKind; 11] = [
+        ErrorKind::OutOfRange,
+        ErrorKind::InvalidNumber,
+        ErrorKind::Empty,
+        ErrorKind::LengthMismatch,
+        ErrorKind::Incompatible,
+        ErrorKind::InvalidArgument,
+        ErrorKind::InvalidSurvey,
+        ErrorKind::InvalidAnswers,
+        ErrorKind::Json,
+        ErrorKind::NotConverged,
+        ErrorKind::Undefined,
+    ];
+
     /// A stable snake_case code, used as `Error.code` in JavaScript and to pick the
     /// exception class in Python.
     ///

@@ -629,27 +629,14 @@ macro_rules! push_many_weighted_core {
         }
     )*};
 }
-push_many_weighted_core!(cm::Nps, cm::Csat, cm::Ces, cm::NetSatisfaction, cm::Mean);
-
-/// `Proportion` has no `push_many_weighted` in the core yet: push into a fresh accumulator
-/// (all or nothing) and merge. TODO(core): `Proportion::push_many_weighted`.
-impl PushManyWeighted<bool> for cm::Proportion {
-    fn push_many_weighted_(&mut self, xs: &[bool], ws: &[f64]) -> cem_core::Result<()> {
-        if xs.len() != ws.len() {
-            return Err(Error::LengthMismatch {
-                left: "outcomes".to_owned(),
-                left_len: xs.len(),
-                right: "weights".to_owned(),
-                right_len: ws.len(),
-            });
-        }
-        let mut staged = cm::Proportion::new();
-        for (&x, &w) in xs.iter().zip(ws) {
-            staged.push_weighted(x, w)?;
-        }
-        self.merge(&staged)
-    }
-}
+push_many_weighted_core!(
+    cm::Nps,
+    cm::Csat,
+    cm::Ces,
+    cm::NetSatisfaction,
+    cm::Mean,
+    cm::Proportion
+);
 
 fn push_many_weighted<A: PushManyWeighted<T>, T>(
     acc: &mut A,

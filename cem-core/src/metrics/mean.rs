@@ -304,6 +304,38 @@ impl Proportion {
         Ok(())
     }
 
+    /// Adds a column of outcomes with a column of weights, all or nothing.
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`], or the first bad weight with its position.
+    ///
+    /// ```
+    /// let mut p = cem_core::metrics::Proportion::new();
+    /// p.push_many_weighted(&[true, false], &[3.0, 1.0])?;
+    /// assert_eq!(p.estimate(0.95)?.value, 0.75);
+    /// let err = p.push_many_weighted(&[true, true], &[1.0, f64::NAN]).unwrap_err();
+    /// assert!(err.to_string().contains("position 1"));
+    /// assert_eq!(p.n(), 2);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn push_many_weighted(&mut self, outcomes: &[bool], weights: &[f64]) -> Result<()> {
+        if outcomes.len() != weights.len() {
+            return Err(Error::length_mismatch(
+                "outcomes",
+                outcomes.len(),
+                "weights",
+                weights.len(),
+            ));
+        }
+        let mut staged = Proportion::new();
+        for (pos, (&o, &w)) in outcomes.iter().zip(weights).enumerate() {
+            staged
+                .push_weighted(o, w)
+                .map_err(|e| at_position(e, pos))?;
+        }
+        self.merge(&staged)
+    }
+
     /// Adds counts directly: `successes` of `trials`.
     ///
     /// # Errors
