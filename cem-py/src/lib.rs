@@ -4,6 +4,7 @@
 //! metrics in [`metrics`]. The Python package `cem` (in `python/cem`) re-exports from here.
 use pyo3::prelude::*;
 
+mod compare;
 mod convert;
 mod error;
 mod metrics;
@@ -13,5 +14,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     error::register(m)?;
     metrics::register(m)?;
+    compare::register(m)?;
     Ok(())
 }

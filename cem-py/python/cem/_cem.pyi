@@ -28,11 +28,13 @@ __all__ = [
     "__version__",
     "ces",
     "ces_agree",
+    "chi_square_independence",
     "csat",
     "mean",
     "net_satisfaction",
     "nps",
     "proportion",
+    "two_proportion_test",
 ]
 
 __version__: str
@@ -271,3 +273,12 @@ class Proportion:
     def __setstate__(self, state: str) -> None: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
+
+# ------------------------------------------------------------------ significance tests
+
+def two_proportion_test(
+    x1: int, n1: int, x2: int, n2: int, confidence: float = 0.95
+) -> dict[str, Any]: ...
+def chi_square_independence(
+    table: Iterable[Iterable[float]], yates: bool = True
+) -> dict[str, Any]: ...

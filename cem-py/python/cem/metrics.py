@@ -32,11 +32,13 @@ from cem._cem import (
     Proportion,
     ces,
     ces_agree,
+    chi_square_independence,
     csat,
     mean,
     net_satisfaction,
     nps,
     proportion,
+    two_proportion_test,
 )
 
 __all__ = [
@@ -49,9 +51,11 @@ __all__ = [
     "Proportion",
     "ces",
     "ces_agree",
+    "chi_square_independence",
     "csat",
     "mean",
     "net_satisfaction",
     "nps",
     "proportion",
+    "two_proportion_test",
 ]
