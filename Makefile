@@ -94,6 +94,8 @@ test: setup
 test-rust:
 	@mkdir -p $(LOGS)
 	$(CARGO) test --workspace --exclude cem-py 2>&1 | tee $(LOGS)/cargo-test.log
+	# The multi-threaded kernels (feature `parallel`) against the same references.
+	$(CARGO) test -p cem-core --features parallel --test group 2>&1 | tee $(LOGS)/cargo-test-parallel.log
 	@awk '/Running .*cem_core-|Doc-tests cem_core/ { c = 1 } \
 	      c && /^test result:/ { if ($$4 + 0 > 0) n += $$4; c = 0 } \
 	      END { if (n > 0) { print "cem-core: " n " tests passed" } else { print "cem-core ran no tests" > "/dev/stderr"; exit 1 } }' \

@@ -124,7 +124,9 @@ def main():
     cases = {c["name"]: c for c in rust["cases"]}
     ours = cases["nps_by_segment_month"]
     mb = lambda b: f"{b / 1e6:,.0f}" if b else "?"
-    rows = [("cem (Rust) GroupedScores", ours["median_s"], ours["min_s"], rust["rss_after_load_bytes"], rust_rss)]
+    one = cases["nps_by_segment_month_1thread"]
+    rows = [(f"cem (Rust) {rust['threads']} threads", ours["median_s"], ours["min_s"], rust["rss_after_load_bytes"], rust_rss),
+            ("cem (Rust) 1 thread", one["median_s"], one["min_s"], rust["rss_after_load_bytes"], rust_rss)]
     rows += [(f"{n} {'(lazy)' if n == 'polars' else ''}".strip(), p["median_s"], p["min_s"],
               p["rss_after_load_bytes"], p["process_peak_rss_bytes"]) for n, p in peers.items()]
     print(f"\nNPS + adjusted Wald 95% CI by segment x month: {a.rows:,} rows, "
@@ -135,6 +137,8 @@ def main():
         ratio = med / ours["median_s"]
         print(f"{name:<28} {med * 1e3:>10.1f} {mn * 1e3:>10.1f} {a.rows / med / 1e6:>9.1f} "
               f"{ratio:>10.1f}x {mb(loaded):>14} {mb(peak):>12}")
+    for n, p in peers.items():
+        print(f"  single-threaded cem is {p['median_s'] / one['median_s']:.1f}x faster than {n}")
     for extra in ("nps_by_segment_month_weighted", "nps_push_many"):
         c = cases[extra]
         print(f"  rust {extra:<35} median {c['median_s'] * 1e3:.1f} ms, min {c['min_s'] * 1e3:.1f} ms")

@@ -121,6 +121,15 @@ fn run() -> Result<(), String> {
         about: "GroupedScores NPS by segment x month + adjusted Wald CI per cell",
         timing: Timing::measure(o.repeat, || nps_by_segment_month(&data, false)),
     });
+    let single = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| e.to_string())?;
+    cases.push(Case {
+        name: "nps_by_segment_month_1thread",
+        about: "the same on one thread (a one-thread rayon pool)",
+        timing: single.install(|| Timing::measure(o.repeat, || nps_by_segment_month(&data, false))),
+    });
     cases.push(Case {
         name: "nps_by_segment_month_weighted",
         about: "the same with survey weights",
@@ -169,6 +178,7 @@ fn run() -> Result<(), String> {
             "harness": "cem-benches/metrics",
             "rows": o.rows,
             "segments": o.segments,
+            "threads": rayon::current_num_threads(),
             "seed": o.seed,
             "cells": table.len(),
             "input_bytes": data.input_bytes(),

@@ -654,3 +654,54 @@ fn parse_names() {
         "invalid `unit`: unknown time unit `weeks`; expected one of s, ms, us, ns"
     );
 }
+
+/// Large enough for the `parallel` feature to split the rows into blocks (run
+/// `cargo test -p cem-core --features parallel --test group`); without it this checks the
+/// single pass at scale. Either way the result must equal the per-row chrono reference.
+#[test]
+fn large_input_matches_reference_single_or_parallel() {
+    let n = 600_000;
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        state >> 33
+    };
+    let mut rows = Rows {
+        scores: Vec::with_capacity(n),
+        segments: Vec::with_capacity(n),
+        times: Vec::with_capacity(n),
+        weights: Vec::with_capacity(n),
+    };
+    for _ in 0..n {
+        rows.scores.push((next() % 11) as u8);
+        rows.segments.push((next() % 7) as u32);
+        // Two years around the epoch, so some blocks see negative times.
+        rows.times.push(next() as i64 % 63_072_000 - 31_536_000);
+        // Quarters: sums of these (and of their squares) are exact in any order, so the
+        // blocks merge to the same bits as one pass.
+        rows.weights.push((next() % 40) as f64 / 4.0);
+    }
+    for weighted in [false, true] {
+        let (metric, period, unit, offset) =
+            (ScoreMetric::Nps, Period::Week, TimeUnit::Seconds, -18_000);
+        let g = kernel(metric, period, unit, offset, &rows, weighted);
+        assert_eq!(g.n(), n as u64);
+        assert_matches_reference(
+            &g,
+            &reference(metric, period, unit, offset, &rows, weighted),
+        );
+    }
+    // A bad score in the last row rejects the whole push, whichever path runs.
+    rows.scores[n - 1] = 11;
+    let mut g = GroupedScores::new(ScoreMetric::Nps, Period::Week).unwrap();
+    let err = g
+        .push_columns(&rows.scores, &rows.segments, &rows.times, None)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("position {}", n - 1)),
+        "{err}"
+    );
+    assert!(g.is_empty());
+}

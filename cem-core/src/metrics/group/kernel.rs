@@ -18,11 +18,16 @@ pub(super) struct Columns<'a> {
 
 impl Columns<'_> {
     pub(super) fn tail(&self, start: usize) -> Columns<'_> {
+        self.rows(start..self.scores.len())
+    }
+
+    /// The rows `range` of every column (empty where out of bounds).
+    pub(super) fn rows(&self, range: std::ops::Range<usize>) -> Columns<'_> {
         Columns {
-            scores: self.scores.get(start..).unwrap_or_default(),
-            segments: self.segments.get(start..).unwrap_or_default(),
-            times: self.times.get(start..).unwrap_or_default(),
-            weights: self.weights.map(|w| w.get(start..).unwrap_or_default()),
+            scores: self.scores.get(range.clone()).unwrap_or_default(),
+            segments: self.segments.get(range.clone()).unwrap_or_default(),
+            times: self.times.get(range.clone()).unwrap_or_default(),
+            weights: self.weights.map(|w| w.get(range).unwrap_or_default()),
         }
     }
 

@@ -214,6 +214,10 @@ pub struct GroupedScores {
     cells: BTreeMap<(u32, i64), ScaleCounts>,
 }
 
+/// Rows below which the `parallel` feature still counts in one pass.
+#[cfg(feature = "parallel")]
+const PARALLEL_MIN_ROWS: usize = 1 << 18;
+
 /// Largest UTC offset accepted, in seconds (as chrono's `FixedOffset`: less than a day).
 const MAX_OFFSET: i32 = 86_399;
 
@@ -400,10 +404,10 @@ impl GroupedScores {
         };
         let (lo, levels) = (lo, usize::from(hi - lo) + 1);
         match self.unit {
-            TimeUnit::Seconds => self.accumulate::<86_400>(&cols, lo, levels),
-            TimeUnit::Millis => self.accumulate::<86_400_000>(&cols, lo, levels),
-            TimeUnit::Micros => self.accumulate::<86_400_000_000>(&cols, lo, levels),
-            TimeUnit::Nanos => self.accumulate::<86_400_000_000_000>(&cols, lo, levels),
+            TimeUnit::Seconds => self.accumulate_split::<86_400>(&cols, lo, levels),
+            TimeUnit::Millis => self.accumulate_split::<86_400_000>(&cols, lo, levels),
+            TimeUnit::Micros => self.accumulate_split::<86_400_000_000>(&cols, lo, levels),
+            TimeUnit::Nanos => self.accumulate_split::<86_400_000_000_000>(&cols, lo, levels),
         }
     }
 
@@ -506,6 +510,56 @@ impl GroupedScores {
             });
         }
         Ok(out)
+    }
+
+    /// An empty accumulator with the same settings.
+    fn empty_like(&self) -> GroupedScores {
+        GroupedScores {
+            cells: BTreeMap::new(),
+            ..*self
+        }
+    }
+
+    /// With the `parallel` feature and at least [`PARALLEL_MIN_ROWS`] rows, splits the rows
+    /// into one block per rayon thread, counts the blocks in parallel and merges them (the
+    /// merge is exact: counts and sums of weights per cell); otherwise one pass.
+    #[cfg(feature = "parallel")]
+    fn accumulate_split<const UPD: i64>(
+        &mut self,
+        cols: &Columns<'_>,
+        lo: u8,
+        levels: usize,
+    ) -> Result<()> {
+        use rayon::prelude::*;
+        let rows = cols.scores.len();
+        let threads = rayon::current_num_threads();
+        if threads < 2 || rows < PARALLEL_MIN_ROWS {
+            return self.accumulate::<UPD>(cols, lo, levels);
+        }
+        let block = rows.div_ceil(threads);
+        let parts = (0..threads)
+            .into_par_iter()
+            .map(|i| {
+                let start = (i * block).min(rows);
+                let mut part = self.empty_like();
+                part.accumulate::<UPD>(&cols.rows(start..(start + block).min(rows)), lo, levels)?;
+                Ok(part)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for part in &parts {
+            self.merge(part)?;
+        }
+        Ok(())
+    }
+
+    #[cfg(not(feature = "parallel"))]
+    fn accumulate_split<const UPD: i64>(
+        &mut self,
+        cols: &Columns<'_>,
+        lo: u8,
+        levels: usize,
+    ) -> Result<()> {
+        self.accumulate::<UPD>(cols, lo, levels)
     }
 
     fn setting(&self) -> (ScoreMetric, Period, i32) {
