@@ -513,6 +513,7 @@ impl GroupedScores {
     }
 
     /// An empty accumulator with the same settings.
+    #[cfg(feature = "parallel")]
     fn empty_like(&self) -> GroupedScores {
         GroupedScores {
             cells: BTreeMap::new(),
@@ -520,45 +521,39 @@ impl GroupedScores {
         }
     }
 
-    /// With the `parallel` feature and at least [`PARALLEL_MIN_ROWS`] rows, splits the rows
+    /// With the `parallel` feature and at least `PARALLEL_MIN_ROWS` rows, splits the rows
     /// into one block per rayon thread, counts the blocks in parallel and merges them (the
-    /// merge is exact: counts and sums of weights per cell); otherwise one pass.
-    #[cfg(feature = "parallel")]
+    /// merge is exact: counts and sums of weights per cell); otherwise one pass. Either way
+    /// `self` changes only when every block succeeded.
     fn accumulate_split<const UPD: i64>(
         &mut self,
         cols: &Columns<'_>,
         lo: u8,
         levels: usize,
     ) -> Result<()> {
-        use rayon::prelude::*;
-        let rows = cols.scores.len();
-        let threads = rayon::current_num_threads();
-        if threads < 2 || rows < PARALLEL_MIN_ROWS {
-            return self.accumulate::<UPD>(cols, lo, levels);
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            let rows = cols.scores.len();
+            let threads = rayon::current_num_threads();
+            if threads >= 2 && rows >= PARALLEL_MIN_ROWS {
+                let block = rows.div_ceil(threads);
+                let parts = (0..threads)
+                    .into_par_iter()
+                    .map(|i| {
+                        let start = (i * block).min(rows);
+                        let mut part = self.empty_like();
+                        let sub = cols.rows(start..(start + block).min(rows));
+                        part.accumulate::<UPD>(&sub, lo, levels)?;
+                        Ok(part)
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                for part in &parts {
+                    self.merge(part)?;
+                }
+                return Ok(());
+            }
         }
-        let block = rows.div_ceil(threads);
-        let parts = (0..threads)
-            .into_par_iter()
-            .map(|i| {
-                let start = (i * block).min(rows);
-                let mut part = self.empty_like();
-                part.accumulate::<UPD>(&cols.rows(start..(start + block).min(rows)), lo, levels)?;
-                Ok(part)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        for part in &parts {
-            self.merge(part)?;
-        }
-        Ok(())
-    }
-
-    #[cfg(not(feature = "parallel"))]
-    fn accumulate_split<const UPD: i64>(
-        &mut self,
-        cols: &Columns<'_>,
-        lo: u8,
-        levels: usize,
-    ) -> Result<()> {
         self.accumulate::<UPD>(cols, lo, levels)
     }
 
