@@ -193,3 +193,9 @@ test('hostile answers give problems or Errors with a code, never a trap', () => 
   assert.equal(agg.n, 1, 'the aggregate still works after every refusal');
   assert.equal(agg.summary().questions[0].nps.value, 100);
 });
+
+test('the .wasm with survey scoring and aggregates stays within 150 KB gzipped', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const gz = gzipSync(readFileSync(`${pkgDir}/cem_wasm_bg.wasm`), { level: 9 }).length;
+  assert.ok(gz <= 150_000, `cem_wasm_bg.wasm is ${gz} bytes gzipped`);
+});
