@@ -241,7 +241,10 @@ fn type_name(v: &JsValue) -> String {
     } else if Array::is_array(v) {
         "a list".to_owned()
     } else {
-        format!("a value of type `{}`", v.js_typeof().as_string().unwrap_or_default())
+        format!(
+            "a value of type `{}`",
+            v.js_typeof().as_string().unwrap_or_default()
+        )
     }
 }
 
@@ -283,8 +286,14 @@ pub fn question(q: &Question) -> Result<JsValue, JsValue> {
         cem_core::survey::QuestionKind::Text { max_length } => (None, *max_length),
         _ => (None, None),
     };
-    set("max_choices", max_choices.map_or(JsValue::NULL, JsValue::from))?;
-    set("max_length", max_length.map_or(JsValue::NULL, JsValue::from))?;
+    set(
+        "max_choices",
+        max_choices.map_or(JsValue::NULL, JsValue::from),
+    )?;
+    set(
+        "max_length",
+        max_length.map_or(JsValue::NULL, JsValue::from),
+    )?;
     set("conditional", q.show_if.is_some().into())?;
     Ok(obj.into())
 }

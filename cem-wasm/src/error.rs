@@ -18,10 +18,10 @@ pub fn to_js(err: Error) -> JsValue {
         &JsValue::from_str("code"),
         &JsValue::from_str(err.kind().code()),
     );
-    if let Error::InvalidAnswers(problems) = &err {
-        if let Ok(list) = crate::convert::plain(problems) {
-            let _ = js_sys::Reflect::set(&js, &JsValue::from_str("problems"), &list);
-        }
+    if let Error::InvalidAnswers(problems) = &err
+        && let Ok(list) = crate::convert::plain(problems)
+    {
+        let _ = js_sys::Reflect::set(&js, &JsValue::from_str("problems"), &list);
     }
     js.into()
 }
