@@ -31,7 +31,7 @@ WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --en
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup setup-rust setup-wasm-bindgen setup-chromium setup-node setup-python \
-        test test-rust lint test-py py-lint py wasm test-browser demo clean-stamps
+        test test-rust lint test-py py-lint py wasm test-browser www demo clean-stamps
 
 ## ---------------------------------------------------------------- setup
 setup: setup-rust setup-wasm-bindgen setup-chromium setup-node setup-python
@@ -80,6 +80,11 @@ wasm: setup-rust setup-wasm-bindgen setup-node
 	$(NODE_BIN)/wasm-opt -Oz $(WASM_OPT_FEATURES) -o $(PKG)/cem_wasm_bg.wasm $(PKG)/cem_wasm_bg.wasm
 	sed "s/@VERSION@/$$($(CARGO) pkgid -p cem-wasm | sed 's/.*[#@]//')/" cem-wasm/package.json.in > $(PKG)/package.json
 	@echo "cem_wasm_bg.wasm: $$(wc -c < $(PKG)/cem_wasm_bg.wasm) bytes, $$(gzip -9 -c $(PKG)/cem_wasm_bg.wasm | wc -c) bytes gzipped"
+
+# The demo survey widget: builds the package and serves cem-wasm/www on 127.0.0.1.
+www: wasm
+	@echo "demo widget: http://127.0.0.1:8080/www/ (Ctrl-C to stop)"
+	cd cem-wasm && python3 -m http.server 8080 --bind 127.0.0.1
 
 ## ---------------------------------------------------------------- tests
 # Each layer prints its duration, so CI logs show where the minutes go.

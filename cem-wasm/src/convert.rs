@@ -1,10 +1,31 @@
 //! Every conversion between JS values and the core's plain types.
-use cem_core::Error;
+//!
+//! Data out of the core (scored responses, summaries, problems, breakdowns) travels as the
+//! core's serde JSON, parsed into plain JS objects by `JSON.parse`: the browser sees the same
+//! keys as Rust and Python (snake_case), and the build reuses the serde_json code `toJSON`
+//! needs anyway instead of a second serializer (see BENCHMARKS.md for the size comparison).
+//! Answers come in as a plain object and are read key by key with `Object.entries`.
+use std::collections::BTreeMap;
+
 use cem_core::metrics::{CesScale, Estimate, Method, NpsBreakdown};
-use js_sys::{Object, Reflect};
+use cem_core::model::Answer;
+use cem_core::survey::Question;
+use cem_core::{AnswerProblem, Error};
+use js_sys::{Array, Object, Reflect};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::error::CoreResult;
+
+#[wasm_bindgen]
+extern "C" {
+    // Catching variants of the JS built-ins used on caller-supplied values: a Proxy or a
+    // getter that throws becomes an `Err`, never an exception unwinding through Rust frames.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn object_entries(value: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    fn array_from(value: &JsValue) -> Result<Array, JsValue>;
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ESTIMATE: &str = r#"
@@ -118,4 +139,161 @@ pub fn estimate(e: &Estimate, breakdown: Option<&NpsBreakdown>) -> Result<JsEsti
         set("detractors", b.detractors.into())?;
     }
     Ok(obj.unchecked_into())
+}
+
+/// A core value as a plain JS object: its serde JSON, parsed by `JSON.parse`.
+pub fn plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value).map_err(Error::from).js()?;
+    js_sys::JSON::parse(&text)
+}
+
+/// Answers from a plain JS object `{nps: 9, reason: "wait", topics: ["a", "b"]}`.
+///
+/// Numbers (NaN and infinities included: the survey reports them), strings and arrays of
+/// strings are answers; `null` and `undefined` mean "not answered". Any other value is a
+/// `wrong_type` problem naming the question: the inner `Err` holds every such problem.
+/// The outer `Err` is for a value that is not an answers object at all, or one whose
+/// properties throw when read.
+pub fn answers(
+    value: &JsValue,
+) -> Result<Result<BTreeMap<String, Answer>, Vec<AnswerProblem>>, JsValue> {
+    if !value.is_object() || Array::is_array(value) {
+        return Err(not_answers(&format!(
+            "expected an object of answers by question id, got {}",
+            type_name(value)
+        )));
+    }
+    let entries = object_entries(value).map_err(|e| not_answers(&thrown(&e)))?;
+    let mut out = BTreeMap::new();
+    let mut problems = Vec::new();
+    for entry in entries.iter() {
+        let entry: Array = entry.unchecked_into();
+        let key = entry.get(0).as_string().unwrap_or_default();
+        let v = entry.get(1);
+        match answer(&v) {
+            Ok(Some(a)) => {
+                out.insert(key, a);
+            }
+            Ok(None) => {}
+            Err(what) => problems.push(AnswerProblem {
+                message: format!("question `{key}`: {what}"),
+                question: key,
+                code: "wrong_type".to_owned(),
+            }),
+        }
+    }
+    Ok(if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    })
+}
+
+/// [`answers`], with conversion problems thrown as an `invalid_answers` Error.
+pub fn answers_or_throw(value: &JsValue) -> Result<BTreeMap<String, Answer>, JsValue> {
+    answers(value)?.map_err(|p| crate::error::to_js(Error::InvalidAnswers(p)))
+}
+
+/// One answer value; `Err` says what is wrong with it.
+fn answer(v: &JsValue) -> Result<Option<Answer>, String> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if let Some(x) = v.as_f64() {
+        return Ok(Some(Answer::Number(x)));
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Some(Answer::Text(s)));
+    }
+    if Array::is_array(v) {
+        let items = array_from(v).map_err(|e| thrown(&e))?;
+        let mut choices = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            match item.as_string() {
+                Some(s) => choices.push(s),
+                None => {
+                    return Err(format!(
+                        "choice at position {i} is {}, not a text",
+                        type_name(&item)
+                    ));
+                }
+            }
+        }
+        return Ok(Some(Answer::Choices(choices)));
+    }
+    Err(format!(
+        "{} is not a number, a text or a list of texts",
+        type_name(v)
+    ))
+}
+
+fn not_answers(reason: &str) -> JsValue {
+    crate::error::to_js(Error::InvalidArgument {
+        name: "answers".to_owned(),
+        reason: reason.to_owned(),
+    })
+}
+
+/// `a boolean`, `an object`, ... for messages.
+fn type_name(v: &JsValue) -> String {
+    if v.is_null() {
+        "`null`".to_owned()
+    } else if Array::is_array(v) {
+        "a list".to_owned()
+    } else {
+        format!(
+            "a value of type `{}`",
+            v.js_typeof().as_string().unwrap_or_default()
+        )
+    }
+}
+
+/// What a JS exception says.
+fn thrown(e: &JsValue) -> String {
+    let msg = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_default();
+    format!("reading the answers threw `{msg}`")
+}
+
+/// A question as a plain object for a page to render from:
+/// `{id, kind, text, required, options, scale: {min, max} | null, max_choices, max_length}`.
+pub fn question(q: &Question) -> Result<JsValue, JsValue> {
+    let obj = Object::new();
+    let set = |k: &str, v: JsValue| Reflect::set(&obj, &JsValue::from_str(k), &v).map(|_| ());
+    set("id", q.id.as_str().into())?;
+    set("kind", q.kind.name().into())?;
+    set("text", q.text.as_str().into())?;
+    set("required", q.required.into())?;
+    set(
+        "options",
+        q.kind.options().map_or(Ok(JsValue::NULL), plain)?,
+    )?;
+    let scale = match q.kind.scale() {
+        Some((min, max)) => {
+            let s = Object::new();
+            Reflect::set(&s, &"min".into(), &min.into())?;
+            Reflect::set(&s, &"max".into(), &max.into())?;
+            s.into()
+        }
+        None => JsValue::NULL,
+    };
+    set("scale", scale)?;
+    let (max_choices, max_length) = match &q.kind {
+        cem_core::survey::QuestionKind::MultiChoice { max_choices, .. } => (*max_choices, None),
+        cem_core::survey::QuestionKind::Text { max_length } => (None, *max_length),
+        _ => (None, None),
+    };
+    set(
+        "max_choices",
+        max_choices.map_or(JsValue::NULL, JsValue::from),
+    )?;
+    set(
+        "max_length",
+        max_length.map_or(JsValue::NULL, JsValue::from),
+    )?;
+    set("conditional", q.show_if.is_some().into())?;
+    Ok(obj.into())
 }

@@ -2,7 +2,8 @@
 //!
 //! Always an `Error` (never a thrown string): `err.message` is the core's message,
 //! `err.code` the kind's stable code (`"out_of_range"`, `"json"`, ...), `err.name` is
-//! `"CemError"`.
+//! `"CemError"`. For `invalid_answers`, `err.problems` holds every problem as plain objects
+//! `{question, code, message}` (the core's serde form of `AnswerProblem`).
 use cem_core::Error;
 use wasm_bindgen::JsValue;
 
@@ -17,6 +18,11 @@ pub fn to_js(err: Error) -> JsValue {
         &JsValue::from_str("code"),
         &JsValue::from_str(err.kind().code()),
     );
+    if let Error::InvalidAnswers(problems) = &err
+        && let Ok(list) = crate::convert::plain(problems)
+    {
+        let _ = js_sys::Reflect::set(&js, &JsValue::from_str("problems"), &list);
+    }
     js.into()
 }
 

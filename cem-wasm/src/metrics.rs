@@ -86,6 +86,13 @@ impl NpsAggregate {
             .js()?;
         convert::estimate(&e, Some(&self.inner.breakdown().js()?))
     }
+
+    /// Promoter, passive and detractor shares (fractions) and counts; throws `empty` before
+    /// the first answer.
+    #[wasm_bindgen(unchecked_return_type = "NpsBreakdown")]
+    pub fn breakdown(&self) -> Result<JsValue, JsValue> {
+        convert::plain(&self.inner.breakdown().js()?)
+    }
 }
 
 aggregate_common!(NpsAggregate, Nps, "NpsAggregate");

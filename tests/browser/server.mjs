@@ -1,5 +1,5 @@
-// A tiny static server for the tests: serves the built package under /pkg/ and this
-// folder's page.html at /, on 127.0.0.1 with a random port.
+// A tiny static server for the tests: serves the built package under /pkg/, the demo widget
+// (cem-wasm/www) under /www/ and this folder's page.html at /, on 127.0.0.1 with a random port.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const pkgDir = resolve(here, '../../cem-wasm/pkg');
+export const wwwDir = resolve(here, '../../cem-wasm/www');
 
 const types = {
   '.html': 'text/html; charset=utf-8',
@@ -14,13 +15,18 @@ const types = {
   '.wasm': 'application/wasm',
   '.json': 'application/json',
   '.ts': 'text/plain',
+  '.css': 'text/css; charset=utf-8',
 };
 
 function fileFor(urlPath) {
   if (urlPath === '/' || urlPath === '/index.html') return join(here, 'page.html');
-  if (!urlPath.startsWith('/pkg/')) return null;
-  const file = normalize(join(pkgDir, decodeURIComponent(urlPath.slice('/pkg/'.length))));
-  return file.startsWith(pkgDir + sep) ? file : null;
+  if (urlPath === '/www/') return join(wwwDir, 'index.html');
+  for (const [prefix, dir] of [['/pkg/', pkgDir], ['/www/', wwwDir]]) {
+    if (!urlPath.startsWith(prefix)) continue;
+    const file = normalize(join(dir, decodeURIComponent(urlPath.slice(prefix.length))));
+    return file.startsWith(dir + sep) ? file : null;
+  }
+  return null;
 }
 
 /** Starts the server; resolves to { url, close }. */
