@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod journey;
 pub mod metrics;
 pub mod model;
 pub mod sample;

@@ -1,0 +1,373 @@
+//! [`EventLog`]: the columnar record of who touched what, when.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::Interaction;
+
+/// A columnar event log: dictionary-encoded customer and touchpoint ids, `i64` timestamps and
+/// an optional numeric value per event.
+///
+/// **Event order.** Events are grouped by customer (customers in order of first appearance in
+/// the input) and, within a customer, ordered by timestamp; equal timestamps keep their input
+/// order (a stable sort). This order decides directly-follows pairs, starts and ends,
+/// variants, sessions and funnels. Unsorted input is fine.
+///
+/// Timestamps are in whatever unit the caller uses (seconds for [`from_interactions`]);
+/// durations come out in the same unit.
+///
+/// [`from_interactions`]: EventLog::from_interactions
+///
+/// # Example
+///
+/// ```
+/// use cem_core::journey::EventLog;
+///
+/// let log = EventLog::from_rows(&[
+///     ("ann", "home", 10),
+///     ("bob", "home", 5),
+///     ("ann", "cart", 20),
+///     ("ann", "pay", 15), // out of order: sorted by time within ann
+/// ])?;
+/// assert_eq!((log.len(), log.customer_count()), (4, 2));
+/// let (touchpoints, times) = log.events_of(0); // ann, the first customer seen
+/// let names: Vec<&str> = touchpoints.iter().map(|&t| log.touchpoint_label(t).unwrap()).collect();
+/// assert_eq!(names, ["home", "pay", "cart"]);
+/// assert_eq!(times, [10, 15, 20]);
+/// # Ok::<(), cem_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventLog {
+    customers: Vec<String>,
+    touchpoints: Vec<String>,
+    /// Touchpoint code of each event, in log order.
+    touchpoint: Vec<u32>,
+    /// Timestamp of each event, in log order.
+    time: Vec<i64>,
+    /// Value of each event, if the log has values.
+    value: Option<Vec<f64>>,
+    /// Events of customer `c` are `offsets[c]..offsets[c + 1]`.
+    offsets: Vec<usize>,
+}
+
+impl EventLog {
+    /// Builds a log from dictionary-encoded columns: `customers[i]` and `touchpoints[i]` are
+    /// codes into `customer_labels` and `touchpoint_labels`, `times[i]` the timestamp and
+    /// `values`, if given, a number per event. Customers without events are dropped from the
+    /// log (its customer codes are renumbered by first appearance).
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] for columns of different lengths; [`Error::OutOfRange`] for
+    /// a code without a label (naming the column and row); [`Error::InvalidNumber`] for a
+    /// non-finite value.
+    ///
+    /// ```
+    /// use cem_core::journey::EventLog;
+    /// let log = EventLog::from_columns(
+    ///     &[1, 0, 1],
+    ///     vec!["ann".into(), "bob".into()],
+    ///     &[0, 0, 1],
+    ///     vec!["home".into(), "cart".into()],
+    ///     &[3, 1, 2],
+    ///     None,
+    /// )?;
+    /// assert_eq!(log.customer_label(0), Some("bob")); // bob appears first in the input
+    /// assert!(EventLog::from_columns(&[2], vec!["a".into()], &[0], vec!["x".into()], &[0], None).is_err());
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn from_columns(
+        customers: &[u32],
+        customer_labels: Vec<String>,
+        touchpoints: &[u32],
+        touchpoint_labels: Vec<String>,
+        times: &[i64],
+        values: Option<&[f64]>,
+    ) -> Result<EventLog> {
+        let n = customers.len();
+        for (name, len) in [("touchpoints", touchpoints.len()), ("times", times.len())]
+            .into_iter()
+            .chain(values.map(|v| ("values", v.len())))
+        {
+            if len != n {
+                return Err(Error::length_mismatch("customers", n, name, len));
+            }
+        }
+        check_codes("customer", customers, customer_labels.len())?;
+        check_codes("touchpoint", touchpoints, touchpoint_labels.len())?;
+        if let Some(v) = values
+            && let Some(pos) = v.iter().position(|x| !x.is_finite())
+        {
+            return Err(Error::invalid_number(
+                format!("value at row {pos}"),
+                v.get(pos).copied().unwrap_or(f64::NAN),
+                "is not a finite number",
+            ));
+        }
+        // Renumber customers by first appearance; count events per customer.
+        let mut renumber = vec![u32::MAX; customer_labels.len()];
+        let mut labels = Vec::new();
+        let mut counts: Vec<usize> = Vec::new();
+        for &c in customers {
+            let Some(slot) = renumber.get_mut(c as usize) else {
+                continue;
+            };
+            if *slot == u32::MAX {
+                *slot = u32::try_from(labels.len()).unwrap_or(u32::MAX);
+                labels.push(customer_labels.get(c as usize).cloned().unwrap_or_default());
+                counts.push(0);
+            }
+            if let Some(k) = counts.get_mut(*slot as usize) {
+                *k += 1;
+            }
+        }
+        let mut offsets = Vec::with_capacity(counts.len() + 1);
+        offsets.push(0);
+        let mut total = 0;
+        for k in &counts {
+            total += k;
+            offsets.push(total);
+        }
+        // Counting sort by customer keeps the input order within a customer.
+        let mut next: Vec<usize> = offsets.clone();
+        let mut order = vec![0usize; n];
+        for (i, &c) in customers.iter().enumerate() {
+            let code = renumber.get(c as usize).copied().unwrap_or(0) as usize;
+            if let Some(pos) = next.get_mut(code) {
+                if let Some(o) = order.get_mut(*pos) {
+                    *o = i;
+                }
+                *pos += 1;
+            }
+        }
+        // Within each customer, a stable sort by time.
+        for w in offsets.windows(2) {
+            if let (Some(&a), Some(&b)) = (w.first(), w.get(1))
+                && let Some(block) = order.get_mut(a..b)
+            {
+                block.sort_by_key(|&i| times.get(i).copied().unwrap_or(0));
+            }
+        }
+        let pick = |col: &[i64]| {
+            order
+                .iter()
+                .map(|&i| col.get(i).copied().unwrap_or(0))
+                .collect()
+        };
+        Ok(EventLog {
+            customers: labels,
+            touchpoints: touchpoint_labels,
+            touchpoint: order
+                .iter()
+                .map(|&i| touchpoints.get(i).copied().unwrap_or(0))
+                .collect(),
+            time: pick(times),
+            value: values.map(|v| {
+                order
+                    .iter()
+                    .map(|&i| v.get(i).copied().unwrap_or(0.0))
+                    .collect()
+            }),
+            offsets,
+        })
+    }
+
+    /// Builds a log from `(customer, touchpoint, time)` rows.
+    ///
+    /// # Errors
+    /// None in practice (the columns it builds are consistent); returns `Result` like every
+    /// constructor.
+    ///
+    /// ```
+    /// let log = cem_core::journey::EventLog::from_rows(&[("c1", "web", 1), ("c1", "store", 2)])?;
+    /// assert_eq!(log.touchpoint_code("store"), Some(1));
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn from_rows(rows: &[(&str, &str, i64)]) -> Result<EventLog> {
+        let mut customers = Dictionary::default();
+        let mut touchpoints = Dictionary::default();
+        let (mut c, mut t, mut ts) = (Vec::new(), Vec::new(), Vec::new());
+        for &(customer, touchpoint, time) in rows {
+            c.push(customers.code(customer));
+            t.push(touchpoints.code(touchpoint));
+            ts.push(time);
+        }
+        EventLog::from_columns(&c, customers.labels, &t, touchpoints.labels, &ts, None)
+    }
+
+    /// Builds a log from [`Interaction`]s: customer ids, touchpoint ids, timestamps in
+    /// seconds since 1970-01-01 UTC, and [`Interaction::value`] as the value column when any
+    /// interaction has one (missing values become 0 — say so if that matters to you).
+    ///
+    /// # Errors
+    /// [`Error::InvalidNumber`] for a non-finite value.
+    ///
+    /// ```
+    /// use cem_core::journey::EventLog;
+    /// use cem_core::model::{CustomerId, Interaction};
+    /// use chrono::{TimeZone, Utc};
+    /// let rows = vec![
+    ///     Interaction::new(CustomerId::from("c"), "web-cart", Utc.timestamp_opt(60, 0).unwrap()),
+    ///     Interaction::new(CustomerId::from("c"), "web-home", Utc.timestamp_opt(0, 0).unwrap()),
+    /// ];
+    /// let log = EventLog::from_interactions(&rows)?;
+    /// assert_eq!(log.events_of(0).1, [0, 60]);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn from_interactions(rows: &[Interaction]) -> Result<EventLog> {
+        let mut customers = Dictionary::default();
+        let mut touchpoints = Dictionary::default();
+        let mut c = Vec::with_capacity(rows.len());
+        let mut t = Vec::with_capacity(rows.len());
+        let mut ts = Vec::with_capacity(rows.len());
+        let has_values = rows.iter().any(|r| r.value.is_some());
+        let mut v = Vec::with_capacity(if has_values { rows.len() } else { 0 });
+        for r in rows {
+            c.push(customers.code(r.customer.as_str()));
+            t.push(touchpoints.code(&r.touchpoint));
+            ts.push(r.time.timestamp());
+            if has_values {
+                v.push(r.value.unwrap_or(0.0));
+            }
+        }
+        EventLog::from_columns(
+            &c,
+            customers.labels,
+            &t,
+            touchpoints.labels,
+            &ts,
+            has_values.then_some(v.as_slice()),
+        )
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.touchpoint.len()
+    }
+
+    /// Whether the log has no events.
+    pub fn is_empty(&self) -> bool {
+        self.touchpoint.is_empty()
+    }
+
+    /// Number of customers (with at least one event).
+    pub fn customer_count(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// Number of touchpoint labels.
+    pub fn touchpoint_count(&self) -> usize {
+        self.touchpoints.len()
+    }
+
+    /// The label of customer `code`.
+    pub fn customer_label(&self, code: u32) -> Option<&str> {
+        self.customers.get(code as usize).map(String::as_str)
+    }
+
+    /// The label of touchpoint `code`.
+    pub fn touchpoint_label(&self, code: u32) -> Option<&str> {
+        self.touchpoints.get(code as usize).map(String::as_str)
+    }
+
+    /// The code of the touchpoint labelled `label`.
+    pub fn touchpoint_code(&self, label: &str) -> Option<u32> {
+        self.touchpoints
+            .iter()
+            .position(|t| t == label)
+            .and_then(|p| u32::try_from(p).ok())
+    }
+
+    /// Touchpoint labels, indexed by code.
+    pub fn touchpoint_labels(&self) -> &[String] {
+        &self.touchpoints
+    }
+
+    /// Customer labels, indexed by code.
+    pub fn customer_labels(&self) -> &[String] {
+        &self.customers
+    }
+
+    /// The touchpoint codes and timestamps of customer `code`'s events, in event order
+    /// (empty for an unknown code).
+    pub fn events_of(&self, code: u32) -> (&[u32], &[i64]) {
+        let range = self.range(code as usize);
+        (
+            self.touchpoint.get(range.clone()).unwrap_or_default(),
+            self.time.get(range).unwrap_or_default(),
+        )
+    }
+
+    /// The values of customer `code`'s events, when the log has values.
+    pub fn values_of(&self, code: u32) -> Option<&[f64]> {
+        let range = self.range(code as usize);
+        self.value
+            .as_ref()
+            .map(|v| v.get(range).unwrap_or_default())
+    }
+
+    /// Iterates over customers: `(customer code, touchpoints, times)`.
+    pub fn journeys(&self) -> impl Iterator<Item = (u32, &[u32], &[i64])> + '_ {
+        (0..self.customers.len()).map(|c| {
+            let code = u32::try_from(c).unwrap_or(u32::MAX);
+            let (t, ts) = self.events_of(code);
+            (code, t, ts)
+        })
+    }
+
+    /// Touchpoint codes of every event, in log order.
+    pub fn touchpoint_column(&self) -> &[u32] {
+        &self.touchpoint
+    }
+
+    /// Timestamps of every event, in log order.
+    pub fn time_column(&self) -> &[i64] {
+        &self.time
+    }
+
+    fn range(&self, c: usize) -> std::ops::Range<usize> {
+        let a = self.offsets.get(c).copied().unwrap_or(0);
+        let b = self.offsets.get(c + 1).copied().unwrap_or(a);
+        a..b
+    }
+
+    /// Heap bytes held by the columns (not the labels).
+    pub fn column_bytes(&self) -> usize {
+        self.touchpoint.len() * 4
+            + self.time.len() * 8
+            + self.value.as_ref().map_or(0, |v| v.len() * 8)
+            + self.offsets.len() * 8
+    }
+}
+
+/// Checks that every code has a label.
+fn check_codes(what: &str, codes: &[u32], labels: usize) -> Result<()> {
+    match codes.iter().position(|&c| c as usize >= labels) {
+        Some(row) => Err(Error::out_of_range(
+            format!("{what} code at row {row}"),
+            codes.get(row).copied().unwrap_or(0),
+            format!("0..{labels} (the {what} labels given)"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Text → dense `u32` code, in order of first appearance.
+#[derive(Default)]
+pub(crate) struct Dictionary {
+    codes: HashMap<String, u32>,
+    pub(crate) labels: Vec<String>,
+}
+
+impl Dictionary {
+    pub(crate) fn code(&mut self, label: &str) -> u32 {
+        if let Some(&c) = self.codes.get(label) {
+            return c;
+        }
+        let c = u32::try_from(self.labels.len()).unwrap_or(u32::MAX);
+        self.codes.insert(label.to_owned(), c);
+        self.labels.push(label.to_owned());
+        c
+    }
+}

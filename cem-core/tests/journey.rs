@@ -1,0 +1,305 @@
+//! Public-contract tests of `cem_core::journey`: invariants by proptest and brute-force
+//! references written independently of the kernels.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cem_core::ErrorKind;
+use cem_core::journey::EventLog;
+use proptest::prelude::*;
+
+/// Per directly-follows pair: count, distinct customers and durations.
+type PairStats = (u64, BTreeSet<String>, Vec<i64>);
+
+/// Rows of (customer, touchpoint, time) over small alphabets.
+fn rows() -> impl Strategy<Value = Vec<(u8, u8, i64)>> {
+    prop::collection::vec((0u8..6, 0u8..5, 0i64..50), 0..80)
+}
+
+fn log_of(rows: &[(u8, u8, i64)]) -> EventLog {
+    let owned: Vec<(String, String, i64)> = rows
+        .iter()
+        .map(|&(c, t, ts)| (format!("c{c}"), format!("t{t}"), ts))
+        .collect();
+    let refs: Vec<(&str, &str, i64)> = owned
+        .iter()
+        .map(|(c, t, ts)| (c.as_str(), t.as_str(), *ts))
+        .collect();
+    EventLog::from_rows(&refs).unwrap()
+}
+
+/// Journeys by customer label as touchpoint labels and times, sorted by (time, input order).
+fn reference_journeys(rows: &[(u8, u8, i64)]) -> BTreeMap<String, Vec<(String, i64)>> {
+    let mut by: BTreeMap<String, Vec<(i64, usize, String)>> = BTreeMap::new();
+    for (i, &(c, t, ts)) in rows.iter().enumerate() {
+        by.entry(format!("c{c}"))
+            .or_default()
+            .push((ts, i, format!("t{t}")));
+    }
+    by.into_iter()
+        .map(|(c, mut evs)| {
+            evs.sort();
+            (c, evs.into_iter().map(|(ts, _, t)| (t, ts)).collect())
+        })
+        .collect()
+}
+
+fn labelled(log: &EventLog) -> BTreeMap<String, Vec<(String, i64)>> {
+    log.journeys()
+        .map(|(c, tps, ts)| {
+            let steps = tps
+                .iter()
+                .zip(ts)
+                .map(|(&t, &x)| (log.touchpoint_label(t).unwrap().to_owned(), x))
+                .collect();
+            (log.customer_label(c).unwrap().to_owned(), steps)
+        })
+        .collect()
+}
+
+/// Furthest funnel depth over all attempts, by exhaustive search of index choices.
+fn brute_depth(steps: &[String], journey: &[(String, i64)], within: Option<i64>) -> usize {
+    fn go(
+        steps: &[String],
+        j: &[(String, i64)],
+        from: usize,
+        depth: usize,
+        t0: i64,
+        within: Option<i64>,
+    ) -> usize {
+        if depth == steps.len() {
+            return depth;
+        }
+        let mut best = depth;
+        for i in from..j.len() {
+            if j[i].0 == steps[depth] && within.is_none_or(|w| j[i].1 - t0 <= w) {
+                best = best.max(go(steps, j, i + 1, depth + 1, t0, within));
+            }
+        }
+        best
+    }
+    let mut best = 0;
+    for (i, (tp, t0)) in journey.iter().enumerate() {
+        if *tp == steps[0] {
+            best = best.max(go(steps, journey, i + 1, 1, *t0, within));
+            if within.is_none() {
+                break;
+            }
+        }
+    }
+    best
+}
+
+proptest! {
+    #[test]
+    fn log_order_is_time_then_input_order(rows in rows()) {
+        let log = log_of(&rows);
+        prop_assert_eq!(labelled(&log), reference_journeys(&rows));
+        prop_assert_eq!(log.len(), rows.len());
+    }
+
+    #[test]
+    fn dfg_matches_a_pairwise_count(rows in rows()) {
+        let log = log_of(&rows);
+        let dfg = log.dfg();
+        let journeys = reference_journeys(&rows);
+        let mut want: BTreeMap<(String, String), PairStats> = BTreeMap::new();
+        for (c, j) in &journeys {
+            for w in j.windows(2) {
+                let e = want.entry((w[0].0.clone(), w[1].0.clone())).or_default();
+                e.0 += 1;
+                e.1.insert(c.clone());
+                e.2.push(w[1].1 - w[0].1);
+            }
+        }
+        prop_assert_eq!(dfg.edges.len(), want.len());
+        for e in &dfg.edges {
+            let key = (log.touchpoint_label(e.source).unwrap().to_owned(), log.touchpoint_label(e.target).unwrap().to_owned());
+            let (count, customers, mut ds) = want[&key].clone();
+            prop_assert_eq!(e.count, count);
+            prop_assert_eq!(e.customers, customers.len() as u64);
+            ds.sort_unstable();
+            let n = ds.len();
+            let median = if n % 2 == 1 { ds[n / 2] as f64 } else { (ds[n / 2 - 1] + ds[n / 2]) as f64 / 2.0 };
+            prop_assert_eq!(e.median_duration, median);
+            let mean = ds.iter().sum::<i64>() as f64 / n as f64;
+            prop_assert!((e.mean_duration - mean).abs() < 1e-9);
+        }
+        let total: u64 = dfg.edges.iter().map(|e| e.count).sum();
+        prop_assert_eq!(total as usize, log.len() - log.customer_count());
+        let starts: u64 = dfg.starts.iter().map(|s| s.1).sum();
+        let ends: u64 = dfg.ends.iter().map(|s| s.1).sum();
+        prop_assert_eq!(starts as usize, log.customer_count());
+        prop_assert_eq!(ends as usize, log.customer_count());
+    }
+
+    #[test]
+    fn variants_count_every_customer_once(rows in rows()) {
+        let log = log_of(&rows);
+        let variants = log.variants(None);
+        let total: u64 = variants.iter().map(|v| v.count).sum();
+        prop_assert_eq!(total as usize, log.customer_count());
+        let distinct: BTreeSet<Vec<String>> = reference_journeys(&rows)
+            .values()
+            .map(|j| j.iter().map(|(t, _)| t.clone()).collect())
+            .collect();
+        prop_assert_eq!(variants.len(), distinct.len());
+        prop_assert!(variants.windows(2).all(|w| w[0].count >= w[1].count));
+    }
+
+    #[test]
+    fn funnel_matches_exhaustive_search(
+        rows in rows(),
+        steps in prop::collection::vec(0u8..5, 1..4),
+        within in prop::option::of(0i64..30),
+    ) {
+        let log = log_of(&rows);
+        let labels: Vec<String> = steps.iter().map(|s| format!("t{s}")).collect();
+        let Some(codes) = labels.iter().map(|l| log.touchpoint_code(l)).collect::<Option<Vec<u32>>>() else {
+            return Ok(()); // a step that never occurs has no code in this log
+        };
+        let funnel = log.funnel(&codes, within).unwrap();
+        let mut want = vec![0u64; steps.len()];
+        for j in reference_journeys(&rows).values() {
+            for w in want.iter_mut().take(brute_depth(&labels, j, within)) {
+                *w += 1;
+            }
+        }
+        let got: Vec<u64> = funnel.steps.iter().map(|s| s.customers).collect();
+        prop_assert_eq!(got.clone(), want);
+        prop_assert!(got.windows(2).all(|w| w[0] >= w[1]));
+        for s in &funnel.steps {
+            prop_assert!((0.0..=1.0).contains(&s.from_start) && (0.0..=1.0).contains(&s.from_previous));
+            if let Some(t) = &s.time {
+                prop_assert!(t.min as f64 <= t.median && t.median <= t.p90 && t.p90 <= t.max as f64);
+                prop_assert!(within.is_none_or(|w| t.max <= w));
+                prop_assert_eq!(t.histogram.iter().map(|h| h.1).sum::<u64>(), s.customers);
+            }
+        }
+    }
+
+    #[test]
+    fn shuffled_input_with_distinct_times_gives_the_same_graph(
+        rows in rows(), seed in any::<u64>(),
+    ) {
+        // Distinct times per row, so the order does not depend on input order.
+        let rows: Vec<_> = rows.iter().enumerate().map(|(i, &(c, t, _))| (c, t, (i as i64 * 7919) % 1009)).collect();
+        let mut shuffled = rows.clone();
+        let mut state = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let (a, b) = (log_of(&rows), log_of(&shuffled));
+        prop_assert_eq!(labelled(&a), labelled(&b));
+        let edges = |log: &EventLog| -> BTreeMap<(String, String), u64> {
+            log.dfg().edges.iter().map(|e| ((log.touchpoint_label(e.source).unwrap().to_owned(), log.touchpoint_label(e.target).unwrap().to_owned()), e.count)).collect()
+        };
+        prop_assert_eq!(edges(&a), edges(&b));
+    }
+
+    #[test]
+    fn sessions_split_at_gaps_strictly_greater(rows in rows(), gap in 0i64..20) {
+        let log = log_of(&rows);
+        let s = log.sessions(gap).unwrap();
+        prop_assert_eq!(s.of_event.len(), log.len());
+        prop_assert_eq!(s.sessions.iter().map(|x| x.events as usize).sum::<usize>(), log.len());
+        let mut want = 0usize;
+        for j in reference_journeys(&rows).values() {
+            want += 1 + j.windows(2).filter(|w| w[1].1 - w[0].1 > gap).count();
+        }
+        prop_assert_eq!(s.sessions.len(), want);
+    }
+}
+
+#[test]
+fn bad_input_is_named() {
+    let e = EventLog::from_columns(
+        &[0, 0],
+        vec!["a".into()],
+        &[0],
+        vec!["x".into()],
+        &[0, 1],
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LengthMismatch);
+    let e = EventLog::from_columns(
+        &[0, 0],
+        vec!["a".into()],
+        &[0, 3],
+        vec!["x".into()],
+        &[0, 1],
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::OutOfRange);
+    assert!(e.to_string().contains("touchpoint code at row 1"), "{e}");
+    let e = EventLog::from_columns(
+        &[0],
+        vec!["a".into()],
+        &[0],
+        vec!["x".into()],
+        &[0],
+        Some(&[f64::NAN]),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidNumber);
+    let log = EventLog::from_rows(&[("a", "x", 0)]).unwrap();
+    assert_eq!(
+        log.funnel(&[], None).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert!(
+        log.funnel(&[7], None)
+            .unwrap_err()
+            .to_string()
+            .contains("`7`")
+    );
+    assert_eq!(
+        log.funnel(&[0], Some(-1)).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        log.sessions(-5).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+}
+
+#[test]
+fn sample_retailer_app_outage_sends_customers_from_checkout_to_chat() {
+    // The sample's planted effect 2: in-app payment fails often in March–May 2026, and some
+    // of those customers turn to chat. The funnel app checkout -> chat within an hour finds it.
+    use cem_core::sample;
+    let company = sample::retailer(42, 2_000).unwrap();
+    let (start, end) = sample::app_outage();
+    let outage = start..end;
+    let (during, outside): (Vec<_>, Vec<_>) = company
+        .interactions
+        .iter()
+        .cloned()
+        .partition(|i| outage.contains(&i.time));
+    let completion = |rows: &[cem_core::model::Interaction]| {
+        let log = EventLog::from_interactions(rows).unwrap();
+        let (Some(checkout), Some(chat)) = (
+            log.touchpoint_code(sample::tp::APP_CHECKOUT),
+            log.touchpoint_code(sample::tp::CHAT_SUPPORT),
+        ) else {
+            panic!("the sample has app checkout and chat touchpoints");
+        };
+        let f = log.funnel(&[checkout, chat], Some(3_600)).unwrap();
+        (f.steps[1].from_previous, f.steps[0].customers)
+    };
+    let ((a, n_a), (b, n_b)) = (completion(&during), completion(&outside));
+    assert!(n_a > 100 && n_b > 100, "{n_a} {n_b}");
+    assert!(
+        a > 2.0 * b && a - b > 0.05,
+        "app checkout -> chat within an hour: {a:.3} during the outage vs {b:.3} outside"
+    );
+}
