@@ -8,6 +8,7 @@ mod compare;
 mod convert;
 mod error;
 mod metrics;
+mod weights;
 
 #[pymodule]
 fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -15,5 +16,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     error::register(m)?;
     metrics::register(m)?;
     compare::register(m)?;
+    weights::register(m)?;
     Ok(())
 }

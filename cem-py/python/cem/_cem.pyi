@@ -1,6 +1,6 @@
 """Type stubs of the native module ``cem._cem`` (re-exported by ``cem`` and ``cem.metrics``)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Literal, Optional, Union, final
 
 from typing_extensions import TypeAlias
@@ -8,6 +8,8 @@ from typing_extensions import TypeAlias
 __all__ = [
     "CemError",
     "Ces",
+    "ChiSquare",
+    "Comparison",
     "Csat",
     "EmptyError",
     "Estimate",
@@ -26,9 +28,14 @@ __all__ = [
     "Proportion",
     "UndefinedError",
     "__version__",
+    "_post_stratify",
+    "_rake",
     "ces",
     "ces_agree",
+    "chi2_independence",
     "chi_square_independence",
+    "compare_nps",
+    "compare_proportions",
     "csat",
     "mean",
     "net_satisfaction",
@@ -274,11 +281,96 @@ class Proportion:
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
 
-# ------------------------------------------------------------------ significance tests
+# ------------------------------------------------------------------ comparisons and significance tests
 
+_Table: TypeAlias = Any
+"""A 2-D table of counts: nested lists, a 2-D numpy array or a pandas DataFrame."""
+
+@final
+class Comparison:
+    @property
+    def difference(self) -> float: ...
+    @property
+    def low(self) -> float: ...
+    @property
+    def high(self) -> float: ...
+    @property
+    def se(self) -> float: ...
+    @property
+    def z(self) -> float: ...
+    @property
+    def p_value(self) -> float: ...
+    @property
+    def significant(self) -> bool: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def method(self) -> str: ...
+    def __new__(
+        cls,
+        difference: float,
+        low: float,
+        high: float,
+        se: float,
+        z: float,
+        p_value: float,
+        significant: bool,
+        confidence: float,
+        method: str,
+    ) -> Comparison: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+    def __reduce__(self) -> tuple[type[Comparison], tuple[Any, ...]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class ChiSquare:
+    @property
+    def statistic(self) -> float: ...
+    @property
+    def df(self) -> int: ...
+    @property
+    def p_value(self) -> float: ...
+    @property
+    def expected(self) -> list[list[float]]: ...
+    @property
+    def corrected(self) -> bool: ...
+    def __new__(
+        cls, statistic: float, df: int, p_value: float, expected: list[list[float]], corrected: bool
+    ) -> ChiSquare: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+    def __reduce__(self) -> tuple[type[ChiSquare], tuple[Any, ...]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+def compare_nps(
+    a: Union[_Scores, Nps],
+    b: Union[_Scores, Nps],
+    confidence: float = 0.95,
+    method: _DifferenceMethod = "adjusted-wald",
+) -> Comparison: ...
+def compare_proportions(
+    a: Union[_Outcomes, Proportion, Csat],
+    b: Union[_Outcomes, Proportion, Csat],
+    confidence: float = 0.95,
+) -> Comparison: ...
 def two_proportion_test(
     x1: int, n1: int, x2: int, n2: int, confidence: float = 0.95
-) -> dict[str, Any]: ...
-def chi_square_independence(
-    table: Iterable[Iterable[float]], yates: bool = True
-) -> dict[str, Any]: ...
+) -> Comparison: ...
+def chi2_independence(table: _Table, yates: bool = True) -> ChiSquare: ...
+def chi_square_independence(table: _Table, yates: bool = True) -> ChiSquare: ...
+
+# ------------------------------------------------------------------ survey weights (private; see cem.metrics.rake)
+
+def _post_stratify(
+    cells: Iterable[int], targets: Sequence[float], base_weights: Optional[_Reals] = None
+) -> list[float]: ...
+def _rake(
+    variables: Sequence[Iterable[int]],
+    targets: Sequence[Sequence[float]],
+    base_weights: Optional[_Reals] = None,
+    tol: float = 1e-10,
+    max_iter: int = 1000,
+) -> tuple[list[float], int, float]: ...
