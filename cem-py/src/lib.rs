@@ -8,6 +8,7 @@ mod compare;
 mod convert;
 mod error;
 mod metrics;
+mod survey;
 mod weights;
 
 #[pymodule]
@@ -17,5 +18,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     metrics::register(m)?;
     compare::register(m)?;
     weights::register(m)?;
+    survey::register(m)?;
     Ok(())
 }

@@ -17,7 +17,7 @@ Examples
 OutOfRangeError out_of_range
 """
 
-from cem import metrics
+from cem import metrics, survey
 from cem._cem import (
     CemError,
     EmptyError,
@@ -67,4 +67,5 @@ __all__ = [
     "net_satisfaction",
     "nps",
     "proportion",
+    "survey",
 ]
