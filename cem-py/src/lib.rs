@@ -8,6 +8,7 @@ mod compare;
 mod convert;
 mod error;
 mod metrics;
+mod sample;
 mod survey;
 mod weights;
 
@@ -19,5 +20,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     compare::register(m)?;
     weights::register(m)?;
     survey::register(m)?;
+    sample::register(m)?;
     Ok(())
 }

@@ -33,6 +33,7 @@ __all__ = [
     "__version__",
     "_post_stratify",
     "_rake",
+    "_retailer",
     "ces",
     "ces_agree",
     "chi2_independence",
@@ -439,3 +440,7 @@ class SurveyAggregate:
     def __setstate__(self, state: str) -> None: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
+
+# ------------------------------------------------------------------ sample data (private; see cem.sample.retailer)
+
+def _retailer(seed: int, customers: int) -> dict[str, Any]: ...
