@@ -193,7 +193,9 @@ impl Comparison {
         html_table("cem-comparison", &self.__str__(), &self.fields())
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
         let c = slf.get();
         let args = (
             c.difference,
@@ -315,9 +317,17 @@ impl ChiSquare {
         html_table("cem-chi-square", &self.__str__(), &fields)
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
         let t = slf.get();
-        let args = (t.statistic, t.df, t.p_value, t.expected.clone(), t.corrected)
+        let args = (
+            t.statistic,
+            t.df,
+            t.p_value,
+            t.expected.clone(),
+            t.corrected,
+        )
             .into_pyobject(slf.py())?;
         Ok((slf.get_type(), args))
     }

@@ -31,9 +31,9 @@ fn _retailer<'py>(
     seed: &Bound<'py, PyAny>,
     customers: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let seed: u64 = seed.extract().map_err(|_| {
-        PyTypeError::new_err("`seed` must be a non-negative integer (below 2**64)")
-    })?;
+    let seed: u64 = seed
+        .extract()
+        .map_err(|_| PyTypeError::new_err("`seed` must be a non-negative integer (below 2**64)"))?;
     let customers: usize = customers
         .extract()
         .map_err(|_| PyTypeError::new_err("`customers` must be a positive integer"))?;
@@ -54,8 +54,16 @@ fn touchpoints<'py>(py: Python<'py>, shop: &cs::Retailer) -> PyResult<Vec<Column
     Ok(vec![
         ("id", "str", list(py, t.iter().map(|x| x.id.as_str()))?),
         ("name", "str", list(py, t.iter().map(|x| x.name.as_str()))?),
-        ("channel", "str", list(py, t.iter().map(|x| x.channel.name()))?),
-        ("stage", "str", list(py, t.iter().map(|x| serde_name(&x.stage)))?),
+        (
+            "channel",
+            "str",
+            list(py, t.iter().map(|x| x.channel.name()))?,
+        ),
+        (
+            "stage",
+            "str",
+            list(py, t.iter().map(|x| serde_name(&x.stage)))?,
+        ),
     ])
 }
 
@@ -63,29 +71,61 @@ fn customers_table<'py>(py: Python<'py>, shop: &cs::Retailer) -> PyResult<Vec<Co
     let c = &shop.customers;
     Ok(vec![
         ("id", "str", list(py, c.iter().map(|x| x.id.as_str()))?),
-        ("segment", "str", list(py, c.iter().map(|x| x.segment.as_str()))?),
+        (
+            "segment",
+            "str",
+            list(py, c.iter().map(|x| x.segment.as_str()))?,
+        ),
         (
             "preferred_channel",
             "str",
             list(py, c.iter().map(|x| x.preferred_channel.name()))?,
         ),
-        ("signup", "ts", list(py, c.iter().map(|x| x.signup.timestamp_micros()))?),
-        ("region", "str", list(py, c.iter().map(|x| x.region.as_str()))?),
+        (
+            "signup",
+            "ts",
+            list(py, c.iter().map(|x| x.signup.timestamp_micros()))?,
+        ),
+        (
+            "region",
+            "str",
+            list(py, c.iter().map(|x| x.region.as_str()))?,
+        ),
     ])
 }
 
 fn interactions<'py>(py: Python<'py>, shop: &cs::Retailer) -> PyResult<Vec<Column<'py>>> {
     let i = &shop.interactions;
     Ok(vec![
-        ("customer", "str", list(py, i.iter().map(|x| x.customer.as_str()))?),
-        ("touchpoint", "str", list(py, i.iter().map(|x| x.touchpoint.as_str()))?),
+        (
+            "customer",
+            "str",
+            list(py, i.iter().map(|x| x.customer.as_str()))?,
+        ),
+        (
+            "touchpoint",
+            "str",
+            list(py, i.iter().map(|x| x.touchpoint.as_str()))?,
+        ),
         (
             "channel",
             "str?",
-            list(py, i.iter().map(|x| shop.channel_of(&x.touchpoint).map(|c| c.name())))?,
+            list(
+                py,
+                i.iter()
+                    .map(|x| shop.channel_of(&x.touchpoint).map(|c| c.name())),
+            )?,
         ),
-        ("time", "ts", list(py, i.iter().map(|x| x.time.timestamp_micros()))?),
-        ("outcome", "str?", list(py, i.iter().map(|x| x.outcome.as_deref()))?),
+        (
+            "time",
+            "ts",
+            list(py, i.iter().map(|x| x.time.timestamp_micros()))?,
+        ),
+        (
+            "outcome",
+            "str?",
+            list(py, i.iter().map(|x| x.outcome.as_deref()))?,
+        ),
         ("value", "f64?", list(py, i.iter().map(|x| x.value))?),
     ])
 }
@@ -105,12 +145,31 @@ fn feedback<'py>(py: Python<'py>, shop: &cs::Retailer) -> PyResult<Vec<Column<'p
             _ => None,
         })
     };
-    let comment = f.iter().zip(text("comment")).map(|(x, c)| c.or(x.text.as_deref()));
+    let comment = f
+        .iter()
+        .zip(text("comment"))
+        .map(|(x, c)| c.or(x.text.as_deref()));
     Ok(vec![
-        ("customer", "str", list(py, f.iter().map(|x| x.customer.as_str()))?),
-        ("touchpoint", "str?", list(py, f.iter().map(|x| x.touchpoint.as_deref()))?),
-        ("time", "ts", list(py, f.iter().map(|x| x.time.timestamp_micros()))?),
-        ("survey", "str", list(py, f.iter().map(|x| x.survey.as_str()))?),
+        (
+            "customer",
+            "str",
+            list(py, f.iter().map(|x| x.customer.as_str()))?,
+        ),
+        (
+            "touchpoint",
+            "str?",
+            list(py, f.iter().map(|x| x.touchpoint.as_deref()))?,
+        ),
+        (
+            "time",
+            "ts",
+            list(py, f.iter().map(|x| x.time.timestamp_micros()))?,
+        ),
+        (
+            "survey",
+            "str",
+            list(py, f.iter().map(|x| x.survey.as_str()))?,
+        ),
         ("nps", "int?", list(py, number("nps"))?),
         ("csat", "int?", list(py, number("csat"))?),
         ("ces", "int?", list(py, number("ces"))?),
@@ -122,10 +181,22 @@ fn feedback<'py>(py: Python<'py>, shop: &cs::Retailer) -> PyResult<Vec<Column<'p
 fn transactions<'py>(py: Python<'py>, shop: &cs::Retailer) -> PyResult<Vec<Column<'py>>> {
     let t = &shop.transactions;
     Ok(vec![
-        ("customer", "str", list(py, t.iter().map(|x| x.customer.as_str()))?),
-        ("time", "ts", list(py, t.iter().map(|x| x.time.timestamp_micros()))?),
+        (
+            "customer",
+            "str",
+            list(py, t.iter().map(|x| x.customer.as_str()))?,
+        ),
+        (
+            "time",
+            "ts",
+            list(py, t.iter().map(|x| x.time.timestamp_micros()))?,
+        ),
         ("amount", "f64", list(py, t.iter().map(|x| x.amount))?),
-        ("currency", "str", list(py, t.iter().map(|x| x.currency.as_str()))?),
+        (
+            "currency",
+            "str",
+            list(py, t.iter().map(|x| x.currency.as_str()))?,
+        ),
     ])
 }
 
@@ -133,16 +204,36 @@ fn cases<'py>(py: Python<'py>, shop: &cs::Retailer) -> PyResult<Vec<Column<'py>>
     let c = &shop.cases;
     Ok(vec![
         ("id", "str", list(py, c.iter().map(|x| x.id.as_str()))?),
-        ("customer", "str", list(py, c.iter().map(|x| x.customer.as_str()))?),
-        ("opened", "ts", list(py, c.iter().map(|x| x.opened.timestamp_micros()))?),
+        (
+            "customer",
+            "str",
+            list(py, c.iter().map(|x| x.customer.as_str()))?,
+        ),
+        (
+            "opened",
+            "ts",
+            list(py, c.iter().map(|x| x.opened.timestamp_micros()))?,
+        ),
         (
             "closed",
             "ts?",
             list(py, c.iter().map(|x| x.closed.map(|t| t.timestamp_micros())))?,
         ),
-        ("status", "str", list(py, c.iter().map(|x| serde_name(&x.status)))?),
-        ("priority", "str", list(py, c.iter().map(|x| serde_name(&x.priority)))?),
-        ("reason", "str", list(py, c.iter().map(|x| x.reason.as_str()))?),
+        (
+            "status",
+            "str",
+            list(py, c.iter().map(|x| serde_name(&x.status)))?,
+        ),
+        (
+            "priority",
+            "str",
+            list(py, c.iter().map(|x| serde_name(&x.priority)))?,
+        ),
+        (
+            "reason",
+            "str",
+            list(py, c.iter().map(|x| x.reason.as_str()))?,
+        ),
     ])
 }
 

@@ -92,17 +92,15 @@ impl AnswerProblem {
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
         let p = slf.get();
-        let args = (p.question.clone(), p.code.clone(), p.message.clone()).into_pyobject(slf.py())?;
+        let args =
+            (p.question.clone(), p.code.clone(), p.message.clone()).into_pyobject(slf.py())?;
         Ok((slf.get_type(), args))
     }
 }
 
 /// The problems of an `InvalidAnswers` error as Python objects (for `InvalidAnswersError.problems`).
 pub fn problems<'py>(py: Python<'py>, problems: &[CoreProblem]) -> PyResult<Bound<'py, PyList>> {
-    PyList::new(
-        py,
-        problems.iter().map(|p| AnswerProblem::from(p.clone())),
-    )
+    PyList::new(py, problems.iter().map(|p| AnswerProblem::from(p.clone())))
 }
 
 // ------------------------------------------------------------------------------ Survey
@@ -232,7 +230,11 @@ impl Survey {
     /// ``category`` or the CSAT ``satisfied`` flag).
     ///
     /// Raises :class:`cem.InvalidAnswersError` for invalid answers.
-    fn score<'py>(&self, py: Python<'py>, answers: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn score<'py>(
+        &self,
+        py: Python<'py>,
+        answers: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let answers = self::answers(answers)?;
         let scored = self.inner.score(&answers).py()?;
         to_python(py, &serde_value(&scored)?)
@@ -303,7 +305,11 @@ impl SurveyAggregate {
     /// Adds one response (optionally with a survey weight); invalid answers raise
     /// :class:`cem.InvalidAnswersError` and add nothing.
     #[pyo3(signature = (answers, weight=None))]
-    fn push(&mut self, answers: &Bound<'_, PyAny>, weight: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    fn push(
+        &mut self,
+        answers: &Bound<'_, PyAny>,
+        weight: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
         let answers = self::answers(answers)?;
         match weight {
             None => self.inner.push(&answers).py(),
@@ -433,7 +439,8 @@ fn answer(value: &Bound<'_, PyAny>) -> Option<Answer> {
         return value.extract::<f64>().ok().map(Answer::Number);
     }
     if let Ok(i) = value.extract::<i64>() {
-        #[allow(clippy::cast_precision_loss)] // scale answers are small; huge ones fail the range check
+        #[allow(clippy::cast_precision_loss)]
+        // scale answers are small; huge ones fail the range check
         return Some(Answer::Number(i as f64));
     }
     if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
@@ -446,7 +453,10 @@ fn answer(value: &Bound<'_, PyAny>) -> Option<Answer> {
 /// A `str` argument, with a `TypeError` naming it otherwise.
 fn text(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
     obj.extract::<String>().map_err(|_| {
-        PyTypeError::new_err(format!("`{name}` must be JSON text (str), got {}", type_name(obj)))
+        PyTypeError::new_err(format!(
+            "`{name}` must be JSON text (str), got {}",
+            type_name(obj)
+        ))
     })
 }
 

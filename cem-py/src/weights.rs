@@ -64,6 +64,8 @@ fn codes(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u32>> {
         obj.clone()
     };
     obj.extract::<Vec<u32>>().map_err(|_| {
-        PyTypeError::new_err(format!("`{name}` must be columns of non-negative integer codes"))
+        PyTypeError::new_err(format!(
+            "`{name}` must be columns of non-negative integer codes"
+        ))
     })
 }
