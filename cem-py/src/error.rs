@@ -96,6 +96,9 @@ fn new_class(
     dict.set_item("__module__", "cem")?;
     dict.set_item("__doc__", doc)?;
     dict.set_item("code", code)?;
+    if name == "InvalidAnswersError" {
+        dict.set_item("problems", PyTuple::empty(py))?;
+    }
     let class = py.get_type::<PyType>().call1((name, bases, dict))?;
     Ok(class.cast_into::<PyType>()?.unbind())
 }
@@ -107,10 +110,25 @@ pub fn to_py(err: Error) -> PyErr {
             let class = slot(err.kind())
                 .and_then(|i| classes.kinds.get(i))
                 .unwrap_or(&classes.root);
-            PyErr::from_type(class.bind(py).clone(), err.to_string())
+            let exc = PyErr::from_type(class.bind(py).clone(), err.to_string());
+            match &err {
+                Error::InvalidAnswers(problems) => with_problems(py, exc, problems),
+                _ => exc,
+            }
         }
         None => PyRuntimeError::new_err(err.to_string()),
     })
+}
+
+/// `InvalidAnswersError.problems`: the list of `cem.survey.AnswerProblem`s, set on the
+/// instance (the class holds an empty tuple).
+fn with_problems(py: Python<'_>, exc: PyErr, problems: &[cem_core::AnswerProblem]) -> PyErr {
+    let set = crate::survey::problems(py, problems)
+        .and_then(|list| exc.value(py).setattr("problems", list));
+    match set {
+        Ok(()) => exc,
+        Err(e) => e,
+    }
 }
 
 /// `?`-friendly conversion of core results.

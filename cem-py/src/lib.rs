@@ -8,6 +8,9 @@ mod compare;
 mod convert;
 mod error;
 mod metrics;
+mod sample;
+mod survey;
+mod weights;
 
 #[pymodule]
 fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -15,5 +18,8 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     error::register(m)?;
     metrics::register(m)?;
     compare::register(m)?;
+    weights::register(m)?;
+    survey::register(m)?;
+    sample::register(m)?;
     Ok(())
 }

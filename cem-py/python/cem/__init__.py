@@ -1,7 +1,9 @@
 """cem — customer experience management.
 
 Score metrics (NPS, CSAT, CES, net satisfaction, means, proportions) with confidence
-intervals, as one-shot functions and as mergeable, picklable accumulators. The numbers come
+intervals, as one-shot functions and as mergeable, picklable accumulators; comparisons and
+survey weights (``cem.metrics``); survey definitions, validation and aggregates
+(``cem.survey``); and a sample company to try it all on (``cem.sample``). The numbers come
 from the Rust core ``cem-core``; this package is a thin binding.
 
 Examples
@@ -15,9 +17,11 @@ Examples
 ... except ValueError as err:  # every input error is a ValueError and a cem.CemError
 ...     print(type(err).__name__, err.code)
 OutOfRangeError out_of_range
+>>> round(cem.compare_nps([10, 10, 9, 3], [3, 2, 6, 10]).difference, 9)  # 50 - (-50)
+100.0
 """
 
-from cem import metrics
+from cem import metrics, sample, survey
 from cem._cem import (
     CemError,
     EmptyError,
@@ -37,6 +41,8 @@ from cem.metrics import (
     Estimate,
     ces,
     ces_agree,
+    compare_nps,
+    compare_proportions,
     csat,
     mean,
     net_satisfaction,
@@ -61,10 +67,14 @@ __all__ = [
     "__version__",
     "ces",
     "ces_agree",
+    "compare_nps",
+    "compare_proportions",
     "csat",
     "mean",
     "metrics",
     "net_satisfaction",
     "nps",
     "proportion",
+    "sample",
+    "survey",
 ]
