@@ -577,3 +577,16 @@ fn generation_time_for_10_000_customers() {
     );
     assert!(elapsed < std::time::Duration::from_secs(1), "{elapsed:?}");
 }
+
+#[test]
+fn embedded_survey_is_the_shared_fixture_and_every_response_validates() {
+    let fixture = include_str!("../../tests/data/surveys/post_contact.json");
+    assert_eq!(cem_core::sample::SURVEY_JSON, fixture);
+    let survey = cem_core::sample::survey().unwrap();
+    let company = cem_core::sample::retailer(42, 500).unwrap();
+    assert!(!company.feedback.is_empty());
+    for fb in &company.feedback {
+        let problems = survey.validate(&fb.answers);
+        assert!(problems.is_empty(), "{} {:?}", fb.customer, problems);
+    }
+}

@@ -84,6 +84,12 @@ pub struct Nps {
 /// let b = nps.breakdown()?;
 /// assert_eq!((b.promoters, b.passives, b.detractors), (0.25, 0.25, 0.5));
 /// assert_eq!(b.detractor_count, 2);
+/// nps.push_many(&[10, 0])?;
+/// let b = nps.breakdown()?;
+/// assert_eq!(b.passives, 1.0 / 6.0);
+/// let mut no_passives = Nps::new();
+/// no_passives.push_many_weighted(&[10, 0, 9], &[0.1, 0.7, 0.2])?;
+/// assert_eq!(no_passives.breakdown()?.passives, 0.0);
 /// # Ok::<(), cem_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -179,9 +185,11 @@ impl Nps {
             .counts
             .difference("the NPS sample", is_promoter, is_detractor)?;
         let count = |lo: u8, hi: u8| (lo..=hi).map(|s| self.counts.count(s)).sum::<u64>();
+        // Passives from their own weight (not 1 − P − D, which leaves 1e-16 crumbs).
+        let passive_weight = self.counts.weight(7) + self.counts.weight(8);
         Ok(NpsBreakdown {
             promoters: d.plus,
-            passives: (1.0 - d.plus - d.minus).clamp(0.0, 1.0),
+            passives: (passive_weight / self.counts.total_weight()).clamp(0.0, 1.0),
             detractors: d.minus,
             promoter_count: count(9, 10),
             passive_count: count(7, 8),

@@ -133,6 +133,28 @@ pub const CHURNING_SEGMENT: &str = "bargain_hunter";
 /// The survey id of every feedback row.
 pub const SURVEY: &str = "post-contact";
 
+/// The definition of the post-contact survey the feedback rows answer, as JSON (the same
+/// file as `tests/data/surveys/post_contact.json` and the browser demo's copy).
+pub const SURVEY_JSON: &str = include_str!("post_contact.json");
+
+/// The post-contact survey the feedback rows answer (see [`SURVEY_JSON`]).
+///
+/// # Errors
+/// None in practice: the embedded definition is checked by the tests.
+///
+/// ```
+/// let survey = cem_core::sample::survey()?;
+/// assert_eq!(survey.id(), cem_core::sample::SURVEY);
+/// let company = cem_core::sample::retailer(7, 50)?;
+/// for fb in &company.feedback {
+///     assert!(survey.validate(&fb.answers).is_empty(), "{:?}", survey.validate(&fb.answers));
+/// }
+/// # Ok::<(), cem_core::Error>(())
+/// ```
+pub fn survey() -> Result<crate::survey::Survey> {
+    crate::survey::Survey::from_json(SURVEY_JSON)
+}
+
 const YEAR_TWO_SECS: i64 = 1_767_225_600; // 2026-01-01
 const APP_OUTAGE_START_SECS: i64 = 1_772_323_200; // 2026-03-01
 const APP_OUTAGE_END_SECS: i64 = 1_780_272_000; // 2026-06-01
