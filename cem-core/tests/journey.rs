@@ -5,7 +5,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::needless_range_loop
 )]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -215,6 +216,120 @@ proptest! {
             want += 1 + j.windows(2).filter(|w| w[1].1 - w[0].1 > gap).count();
         }
         prop_assert_eq!(s.sessions.len(), want);
+    }
+}
+
+/// Absorption probability into conversion by a dense linear solve (Gaussian elimination),
+/// independent of the kernel's iteration: p = Q p + r over the transient states.
+fn solve_conversion(
+    journeys: &BTreeMap<String, Vec<(String, i64)>>,
+    goal: &str,
+    removed: Option<&str>,
+) -> f64 {
+    let mut names: Vec<String> = vec!["START".into()];
+    let mut counts: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for j in journeys.values() {
+        let mut from = "START".to_owned();
+        let mut end = "NULL".to_owned();
+        for (t, _) in j {
+            if t == goal {
+                end = "CONV".into();
+                break;
+            }
+            if !names.contains(t) {
+                names.push(t.clone());
+            }
+            *counts.entry((from.clone(), t.clone())).or_default() += 1.0;
+            from = t.clone();
+        }
+        *counts.entry((from, end)).or_default() += 1.0;
+    }
+    let k = names.len();
+    let idx = |s: &str| names.iter().position(|n| n == s);
+    let mut a = vec![vec![0.0; k + 1]; k]; // [I - Q | r]
+    for (i, row) in a.iter_mut().enumerate() {
+        row[i] = 1.0;
+    }
+    let mut totals = vec![0.0; k];
+    for ((f, _), c) in &counts {
+        totals[idx(f).unwrap()] += c;
+    }
+    for ((f, t), c) in &counts {
+        let i = idx(f).unwrap();
+        if removed == Some(f.as_str()) {
+            continue; // a removed state is a dead end: its row stays p_i = 0
+        }
+        let q = c / totals[i];
+        if t == "CONV" {
+            a[i][k] += q;
+        } else if let Some(j) = idx(t)
+            && removed != Some(t.as_str())
+        {
+            a[i][j] -= q;
+        }
+    }
+    for col in 0..k {
+        let piv = (col..k)
+            .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
+            .unwrap();
+        a.swap(col, piv);
+        let p = a[col][col];
+        for c in col..=k {
+            a[col][c] /= p;
+        }
+        for r in 0..k {
+            if r != col {
+                let f = a[r][col];
+                for c in col..=k {
+                    a[r][c] -= f * a[col][c];
+                }
+            }
+        }
+    }
+    a[0][k]
+}
+
+proptest! {
+    #[test]
+    fn removal_effects_match_a_linear_solve(rows in rows(), goal in 0u8..5) {
+        let log = log_of(&rows);
+        let goal_label = format!("t{goal}");
+        let Some(code) = log.touchpoint_code(&goal_label) else { return Ok(()); };
+        let journeys = reference_journeys(&rows);
+        let Ok(a) = log.removal_effects(code) else {
+            prop_assert!(journeys.values().all(|j| j.iter().all(|(t, _)| *t != goal_label)));
+            return Ok(());
+        };
+        let want = solve_conversion(&journeys, &goal_label, None);
+        prop_assert!((a.conversion - want).abs() < 1e-9, "{} vs {}", a.conversion, want);
+        for e in &a.effects {
+            let label = log.touchpoint_label(e.touchpoint).unwrap();
+            let without = solve_conversion(&journeys, &goal_label, Some(label));
+            prop_assert!((e.conversion_without - without).abs() < 1e-9, "{label}: {} vs {}", e.conversion_without, without);
+            prop_assert!((-1e-12..=1.0 + 1e-12).contains(&e.effect));
+        }
+    }
+
+    #[test]
+    fn next_step_probabilities_sum_to_one(rows in rows()) {
+        let log = log_of(&rows);
+        for t in 0..log.touchpoint_count() as u32 {
+            let next = log.next_step(t);
+            let total: f64 = next.iter().map(|x| x.1).sum();
+            prop_assert!(next.is_empty() || (total - 1.0).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn paths_from_a_start_count_its_occurrences(rows in rows(), depth in 1usize..4) {
+        let log = log_of(&rows);
+        for t in 0..log.touchpoint_count() as u32 {
+            let occurrences = log.touchpoint_column().iter().filter(|&&x| x == t).count() as u64;
+            let after: u64 = log.paths(Some(t), None, depth, None).unwrap().iter().map(|p| p.count).sum();
+            let before: u64 = log.paths(None, Some(t), depth, None).unwrap().iter().map(|p| p.count).sum();
+            prop_assert_eq!(after, occurrences);
+            prop_assert_eq!(before, occurrences);
+        }
     }
 }
 

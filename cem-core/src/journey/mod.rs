@@ -1,5 +1,6 @@
 //! Journey analytics on a columnar [`EventLog`]: sessions, the directly-follows graph,
-//! variants and funnels.
+//! variants, funnels, paths, next-step probabilities and the removal effect of each
+//! touchpoint on a conversion goal.
 //!
 //! The numbers follow pm4py's definitions on the same log — `discover_dfg` (edge counts),
 //! `discover_performance_dfg` (mean and median durations), `get_start_activities`,
@@ -27,9 +28,11 @@
 mod dfg;
 mod funnel;
 mod log;
+mod markov;
 mod sessions;
 
 pub use dfg::{Dfg, Edge, Variant};
 pub use funnel::{Funnel, FunnelStep, TimeToStep};
 pub use log::EventLog;
+pub use markov::{Attribution, PathCount, RemovalEffect};
 pub use sessions::{Session, Sessions};
