@@ -418,3 +418,90 @@ fn sample_retailer_app_outage_sends_customers_from_checkout_to_chat() {
         "app checkout -> chat within an hour: {a:.3} during the outage vs {b:.3} outside"
     );
 }
+
+proptest! {
+    #[test]
+    fn feedback_join_finds_the_last_touchpoint_at_or_before(
+        rows in rows(),
+        fb in prop::collection::vec((0u8..7, 0i64..60, 0u8..=10), 0..30),
+        window in prop::option::of(0i64..20),
+    ) {
+        let log = log_of(&rows);
+        let journeys = reference_journeys(&rows);
+        let names: Vec<String> = fb.iter().map(|(c, _, _)| format!("c{c}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let times: Vec<i64> = fb.iter().map(|f| f.1).collect();
+        let scores: Vec<u8> = fb.iter().map(|f| f.2).collect();
+        let join = log.with_feedback(&refs, &times, &scores, window).unwrap();
+        for (row, name) in join.rows.iter().zip(&names) {
+            let t = times[row.index];
+            let before: Vec<&(String, i64)> = journeys.get(name).map(|j| j.iter().filter(|(_, x)| *x <= t).collect()).unwrap_or_default();
+            let want_last = before.last().map(|(tp, _)| tp.clone());
+            prop_assert_eq!(row.last.map(|c| log.touchpoint_label(c).unwrap().to_owned()), want_last);
+            if let Some(w) = window {
+                let want: BTreeSet<String> = before.iter().filter(|(_, x)| *x >= t - w).map(|(tp, _)| tp.clone()).collect();
+                let got: BTreeSet<String> = row.within.iter().map(|&c| log.touchpoint_label(c).unwrap().to_owned()).collect();
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+}
+
+#[test]
+fn pain_point_figures_follow_their_definitions() {
+    use cem_core::metrics::{Nps, ScoreMetric};
+    // Three customers call (then answer 0), five visit the store (then answer 10), and two
+    // of the store customers also answer 8 after the web.
+    let mut rows = Vec::new();
+    let (mut who, mut when, mut score) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..3 {
+        rows.push((format!("call{i}"), "call", 0));
+        who.push(format!("call{i}"));
+        when.push(1);
+        score.push(0u8);
+    }
+    for i in 0..5 {
+        rows.push((format!("shop{i}"), "store", 0));
+        who.push(format!("shop{i}"));
+        when.push(1);
+        score.push(10u8);
+        if i < 2 {
+            rows.push((format!("shop{i}"), "web", 5));
+            who.push(format!("shop{i}"));
+            when.push(6);
+            score.push(8u8);
+        }
+    }
+    let refs: Vec<(&str, &str, i64)> = rows.iter().map(|(c, t, x)| (c.as_str(), *t, *x)).collect();
+    let log = EventLog::from_rows(&refs).unwrap();
+    let who_refs: Vec<&str> = who.iter().map(String::as_str).collect();
+    let join = log.with_feedback(&who_refs, &when, &score, None).unwrap();
+    let pains = join.pain_points(&log, ScoreMetric::Nps, 0.95, 1).unwrap();
+    let call = pains
+        .iter()
+        .find(|p| log.touchpoint_label(p.touchpoint) == Some("call"))
+        .unwrap();
+    // After the call: 3 detractors, NPS −100; the rest: 5 promoters and 2 passives, NPS 500/7.
+    assert_eq!(call.after.value, -100.0);
+    assert!((call.rest.value - 500.0 / 7.0).abs() < 1e-9);
+    assert!((call.impact - (500.0 / 7.0 + 100.0) * 3.0 / 10.0).abs() < 1e-9);
+    let (mut a, mut b) = (Nps::new(), Nps::new());
+    a.push_many(&[0, 0, 0]).unwrap();
+    b.push_many(&[10, 10, 10, 10, 10, 8, 8]).unwrap();
+    assert_eq!(call.difference, a.compare(&b, 0.95).unwrap());
+    assert_eq!(call.customers, 3);
+    assert_eq!(call.drop_off, 1.0);
+    let store = pains
+        .iter()
+        .find(|p| log.touchpoint_label(p.touchpoint) == Some("store"))
+        .unwrap();
+    assert!((store.drop_off - 3.0 / 5.0).abs() < 1e-12);
+    assert_eq!(log.touchpoint_label(pains[0].touchpoint), Some("call"));
+    // A score off the scale names the response.
+    let bad = log.with_feedback(&["call0"], &[1], &[11], None).unwrap();
+    let err = bad
+        .pain_points(&log, ScoreMetric::Nps, 0.95, 1)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutOfRange);
+    assert!(err.to_string().contains("response 0"), "{err}");
+}

@@ -29,10 +29,12 @@ mod dfg;
 mod funnel;
 mod log;
 mod markov;
+mod pain;
 mod sessions;
 
 pub use dfg::{Dfg, Edge, Variant};
 pub use funnel::{Funnel, FunnelStep, TimeToStep};
 pub use log::EventLog;
 pub use markov::{Attribution, PathCount, RemovalEffect};
+pub use pain::{FeedbackJoin, JoinedFeedback, PainPoint};
 pub use sessions::{Session, Sessions};

@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, check_confidence};
-use crate::metrics::estimate::{Method, Share};
+use crate::metrics::estimate::{Estimate, Method, Share};
 use crate::metrics::nps::{is_detractor, is_promoter};
 use crate::metrics::scale::ScaleCounts;
 use crate::metrics::{Csat, Nps, Proportion};
@@ -363,6 +363,22 @@ fn nps_center_variance(counts: &ScaleCounts, method: Method) -> Result<(f64, f64
         }
         other => Err(other.unsupported("an NPS comparison", &[Method::AdjustedWald, Method::Wald])),
     }
+}
+
+/// A z test of two independent estimates: (a − b)/√(se_a² + se_b²), with the interval
+/// (a − b) ± z·√(se_a² + se_b²).
+pub(crate) fn compare_estimates(a: &Estimate, b: &Estimate, confidence: f64) -> Result<Comparison> {
+    let se = (a.se * a.se + b.se * b.se).sqrt();
+    let difference = a.value - b.value;
+    z_comparison(
+        difference,
+        difference,
+        se,
+        se,
+        (f64::NEG_INFINITY, f64::INFINITY),
+        confidence,
+        Method::Wald,
+    )
 }
 
 /// Pooled z test and unpooled Wald interval for p₁ − p₂.

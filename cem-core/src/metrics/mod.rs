@@ -26,7 +26,7 @@
 //! ```
 
 mod ces;
-mod compare;
+pub(crate) mod compare;
 mod csat;
 mod estimate;
 mod group;

@@ -116,7 +116,7 @@ impl ScoreMetric {
     }
 
     /// The word for a score in error messages, as the single metrics use it.
-    fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ScoreMetric::Nps => "NPS score",
             ScoreMetric::Csat { .. } => "CSAT score",
@@ -143,7 +143,12 @@ impl ScoreMetric {
     }
 
     /// The estimate of one cell, by the same definitions as the single metrics.
-    fn estimate(self, counts: &ScaleCounts, confidence: f64, method: Method) -> Result<Estimate> {
+    pub(crate) fn estimate(
+        self,
+        counts: &ScaleCounts,
+        confidence: f64,
+        method: Method,
+    ) -> Result<Estimate> {
         match self {
             ScoreMetric::Nps => Nps::from_counts(counts.clone()).estimate_with(confidence, method),
             ScoreMetric::NetSatisfaction => {
@@ -158,6 +163,31 @@ impl ScoreMetric {
                     Method::StudentT => ces.estimate(confidence),
                     other => ces.mean_with(confidence, other),
                 }
+            }
+        }
+    }
+
+    /// Compares two histograms of this metric: [`Nps::compare`] and [`Csat::compare`] where
+    /// they exist, otherwise a z test on the two estimates' standard errors.
+    pub(crate) fn compare(
+        self,
+        a: &ScaleCounts,
+        b: &ScaleCounts,
+        confidence: f64,
+    ) -> Result<crate::metrics::Comparison> {
+        match self {
+            ScoreMetric::Nps => {
+                Nps::from_counts(a.clone()).compare(&Nps::from_counts(b.clone()), confidence)
+            }
+            ScoreMetric::Csat { top, .. } => Csat::from_counts(a.clone(), top)
+                .compare(&Csat::from_counts(b.clone(), top), confidence),
+            ScoreMetric::Ces(_) | ScoreMetric::NetSatisfaction => {
+                let method = self.default_method();
+                crate::metrics::compare::compare_estimates(
+                    &self.estimate(a, confidence, method)?,
+                    &self.estimate(b, confidence, method)?,
+                    confidence,
+                )
             }
         }
     }
