@@ -25,6 +25,7 @@
 //! # Ok::<(), cem_core::Error>(())
 //! ```
 
+mod consistency;
 mod dfg;
 mod funnel;
 mod log;
@@ -32,6 +33,7 @@ mod markov;
 mod pain;
 mod sessions;
 
+pub use consistency::ChannelPair;
 pub use dfg::{Dfg, Edge, Variant};
 pub use funnel::{Funnel, FunnelStep, TimeToStep};
 pub use log::EventLog;
