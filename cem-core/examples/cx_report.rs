@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use cem_core::metrics::{Ces, Csat, Estimate, Nps, chi_square_segments};
-use cem_core::model::{Answer, Feedback};
+use cem_core::journey::{EventLog, MapOptions};
+use cem_core::metrics::{Ces, Csat, Estimate, Nps, ScoreMetric, chi_square_segments};
+use cem_core::model::{Answer, Feedback, JourneyStage};
 use cem_core::sample;
 use chrono::Datelike;
 
@@ -321,10 +322,95 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     r.table(&header_refs, &rows);
 
+    journey_section(&mut r, &company)?;
+
     r.html.push_str("</body></html>\n");
     std::fs::write(&out, &r.html)?;
     print!("{}", r.text);
     println!("\nwritten to {out} in {:.2?}", started.elapsed());
+    Ok(())
+}
+
+/// Pain points (NPS after each touchpoint against the rest) and the journey map.
+fn journey_section(
+    r: &mut Report,
+    company: &sample::Retailer,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let log = EventLog::from_interactions(&company.interactions)?;
+    let join = log.with_feedback_rows(&company.feedback, "nps", None)?;
+    let pains = join.pain_points(&log, ScoreMetric::Nps, CONFIDENCE, 30)?;
+    r.heading("Pain points: NPS after each touchpoint vs the rest (impact = NPS points gained overall if it scored like the rest)");
+    let rows: Vec<Vec<String>> = pains
+        .iter()
+        .map(|p| {
+            let d = &p.difference;
+            let mark = if d.significant {
+                if d.difference < 0.0 { "▼" } else { "▲" }
+            } else {
+                ""
+            };
+            vec![
+                log.touchpoint_label(p.touchpoint).unwrap_or("?").to_owned(),
+                p.after.n.to_string(),
+                fmt_points(&Ok(p.after)),
+                format!(
+                    "{mark} {:+.1} [{:+.1}, {:+.1}]",
+                    d.difference, d.low, d.high
+                ),
+                format!("{:.1e}", d.p_value),
+                format!("{:+.2}", p.impact),
+            ]
+        })
+        .collect();
+    r.table(
+        &["touchpoint", "n", "NPS after", "vs rest", "p", "impact"],
+        &rows,
+    );
+
+    let mut scores = vec![None; log.touchpoint_count()];
+    for p in &pains {
+        if let Some(s) = scores.get_mut(p.touchpoint as usize) {
+            *s = Some(p.after.value);
+        }
+    }
+    // One column per journey stage, in the order customers go through them.
+    let stages = [
+        JourneyStage::Awareness,
+        JourneyStage::Consideration,
+        JourneyStage::Purchase,
+        JourneyStage::Delivery,
+        JourneyStage::Usage,
+        JourneyStage::Support,
+        JourneyStage::Loyalty,
+    ];
+    let used: Vec<&JourneyStage> = stages
+        .iter()
+        .filter(|s| company.touchpoints.iter().any(|t| &t.stage == *s))
+        .collect();
+    let columns = log
+        .touchpoint_labels()
+        .iter()
+        .map(|label| {
+            let stage = company
+                .touchpoints
+                .iter()
+                .find(|t| &t.id == label)
+                .map(|t| &t.stage);
+            let col = stage.and_then(|s| used.iter().position(|u| *u == s));
+            u32::try_from(col.unwrap_or(used.len().saturating_sub(1))).unwrap_or(0)
+        })
+        .collect();
+    let options = MapOptions {
+        title: "Journey map: directly-follows transitions, nodes coloured by the NPS after them"
+            .into(),
+        scores,
+        score_range: (-40.0, 40.0),
+        columns,
+        column_titles: used.iter().map(|s| format!("{s:?}")).collect(),
+        ..MapOptions::default()
+    };
+    r.html.push_str(&log.dfg().to_svg(&log, &options));
+    let _ = writeln!(r.text, "\n(journey map: see the HTML report)");
     Ok(())
 }
 
