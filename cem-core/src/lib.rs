@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+mod hash;
 pub mod journey;
 pub mod metrics;
 pub mod model;

@@ -1,6 +1,6 @@
 //! The directly-follows graph, starts, ends and variants of an [`EventLog`].
 
-use std::collections::HashMap;
+use crate::hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -83,7 +83,10 @@ impl EventLog {
     /// touchpoints journeys start and end at. Edge counts sum to events − customers.
     pub fn dfg(&self) -> Dfg {
         let t = self.touchpoint_count();
-        let mut index: HashMap<(u32, u32), usize> = HashMap::new();
+        // Edge ids: a dense t × t table when it is small, a hash map otherwise.
+        let dense = t <= 1024;
+        let mut table: Vec<u32> = if dense { vec![u32::MAX; t * t] } else { Vec::new() };
+        let mut index: FxHashMap<(u32, u32), usize> = FxHashMap::default();
         let mut keys: Vec<(u32, u32)> = Vec::new();
         let mut count: Vec<u64> = Vec::new();
         let mut customers: Vec<u64> = Vec::new();
@@ -101,13 +104,26 @@ impl EventLog {
                 let (Some(&a), Some(&b)) = (w.first(), w.get(1)) else {
                     continue;
                 };
-                let id = *index.entry((a, b)).or_insert_with(|| {
+                let mut new_edge = || {
                     keys.push((a, b));
                     count.push(0);
                     customers.push(0);
                     last_customer.push(u32::MAX);
                     keys.len() - 1
-                });
+                };
+                let id = if dense {
+                    match table.get_mut(a as usize * t + b as usize) {
+                        Some(slot) if *slot != u32::MAX => *slot as usize,
+                        Some(slot) => {
+                            let id = new_edge();
+                            *slot = u32::try_from(id).unwrap_or(u32::MAX);
+                            id
+                        }
+                        None => continue,
+                    }
+                } else {
+                    *index.entry((a, b)).or_insert_with(new_edge)
+                };
                 if let Some(k) = count.get_mut(id) {
                     *k += 1;
                 }
@@ -182,7 +198,7 @@ impl EventLog {
     /// # Ok::<(), cem_core::Error>(())
     /// ```
     pub fn variants(&self, top: Option<usize>) -> Vec<Variant> {
-        let mut counts: HashMap<&[u32], u64> = HashMap::new();
+        let mut counts: FxHashMap<&[u32], u64> = FxHashMap::default();
         for (_, tps, _) in self.journeys() {
             *counts.entry(tps).or_insert(0) += 1;
         }

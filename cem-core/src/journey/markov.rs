@@ -1,7 +1,7 @@
 //! First-order Markov view of journeys: transition probabilities, next-step predictions,
 //! common paths, and the removal effect of each touchpoint on a conversion goal.
 
-use std::collections::HashMap;
+use crate::hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -63,7 +63,7 @@ impl EventLog {
     /// # Ok::<(), cem_core::Error>(())
     /// ```
     pub fn next_step(&self, touchpoint: u32) -> Vec<(Option<u32>, f64)> {
-        let mut counts: HashMap<Option<u32>, u64> = HashMap::new();
+        let mut counts: FxHashMap<Option<u32>, u64> = FxHashMap::default();
         let mut total = 0u64;
         for (_, tps, _) in self.journeys() {
             for (i, &t) in tps.iter().enumerate() {
@@ -117,7 +117,7 @@ impl EventLog {
                 "give a start or an end touchpoint, not both",
             ));
         }
-        let mut counts: HashMap<&[u32], u64> = HashMap::new();
+        let mut counts: FxHashMap<&[u32], u64> = FxHashMap::default();
         for (_, tps, _) in self.journeys() {
             for i in 0..tps.len() {
                 let window = match (start, end) {
@@ -188,7 +188,7 @@ impl EventLog {
         }
         // States: touchpoints 0..n, START = n, CONVERSION = n + 1, NULL = n + 2.
         let (start, conv, null) = (n, n + 1, n + 2);
-        let mut counts: HashMap<(usize, usize), u64> = HashMap::new();
+        let mut counts: FxHashMap<(usize, usize), u64> = FxHashMap::default();
         let mut converted = 0u64;
         for (_, tps, _) in self.journeys() {
             let mut from = start;
@@ -253,7 +253,7 @@ struct Chain {
 }
 
 impl Chain {
-    fn new(states: usize, counts: &HashMap<(usize, usize), u64>) -> Chain {
+    fn new(states: usize, counts: &FxHashMap<(usize, usize), u64>) -> Chain {
         let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); states];
         for (&(a, b), &k) in counts {
             if let Some(r) = rows.get_mut(a) {
