@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 mod compare;
 mod convert;
 mod error;
+mod group;
 mod metrics;
 
 #[pymodule]
@@ -15,5 +16,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     error::register(m)?;
     metrics::register(m)?;
     compare::register(m)?;
+    group::register(m)?;
     Ok(())
 }

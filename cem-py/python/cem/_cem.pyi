@@ -11,6 +11,7 @@ __all__ = [
     "Csat",
     "EmptyError",
     "Estimate",
+    "GroupedScores",
     "IncompatibleError",
     "InvalidAnswersError",
     "InvalidArgumentError",
@@ -26,6 +27,7 @@ __all__ = [
     "Proportion",
     "UndefinedError",
     "__version__",
+    "_column_address",
     "ces",
     "ces_agree",
     "chi_square_independence",
@@ -282,3 +284,48 @@ def two_proportion_test(
 def chi_square_independence(
     table: Iterable[Iterable[float]], yates: bool = True
 ) -> dict[str, Any]: ...
+
+# ------------------------------------------------------------------ group-by over columns (issue #4)
+
+_Column: TypeAlias = Any
+"""A column: numpy array, pyarrow Array/ChunkedArray, polars or pandas Series, or a list."""
+_Dtype: TypeAlias = Literal["uint8", "uint32", "int64", "float64"]
+
+@final
+class GroupedScores:
+    def __new__(
+        cls,
+        metric: str = "nps",
+        period: Optional[str] = None,
+        *,
+        time_unit: str = "s",
+        utc_offset: int = 0,
+        csat_max: int = 5,
+        csat_top: int = 2,
+        ces_scale: str = "agreement7",
+    ) -> GroupedScores: ...
+    def push(
+        self,
+        scores: _Column,
+        segments: Optional[_Column] = None,
+        times: Optional[_Column] = None,
+        weights: Optional[_Column] = None,
+        *,
+        columns: Optional[tuple[str, str, str, str]] = None,
+    ) -> None: ...
+    def merge(self, other: GroupedScores) -> None: ...
+    def estimates(self, confidence: float = 0.95, method: Optional[str] = None) -> dict[str, list[Any]]: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def period(self) -> Optional[str]: ...
+    def __len__(self) -> int: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str, period_less: bool = False) -> GroupedScores: ...
+    def __getstate__(self) -> tuple[str, bool]: ...
+    def __setstate__(self, state: tuple[str, bool]) -> None: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+def _column_address(obj: _Column, dtype: _Dtype) -> tuple[int, bool]: ...
