@@ -167,7 +167,7 @@ use pyo3::intern;
 use pyo3_arrow::{PyArray as ArrowArray, PyChunkedArray};
 
 /// The element types the kernels read.
-pub trait Target: numpy::Element + ArrowNativeType + Copy + Send + Sync {
+pub trait Target: numpy::Element + ArrowNativeType + Copy + PartialEq + Send + Sync {
     /// The name of the wanted dtype, for messages.
     const DTYPE: &'static str;
     /// The Arrow type whose values are `Self`.
@@ -274,7 +274,10 @@ pub fn column_of<'py, T: Target>(obj: &Bound<'py, PyAny>, name: &str) -> PyResul
 /// A column of timestamps as `i64`, with the unit the column carries (numpy `datetime64`,
 /// Arrow `timestamp`/`date32`/`date64`); `None` for plain integers, which are read in the
 /// accumulator's unit.
-pub fn times<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<(Column<'py, i64>, Option<TimeUnit>)> {
+pub fn times<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &str,
+) -> PyResult<(Column<'py, i64>, Option<TimeUnit>)> {
     timed_column_of::<i64>(obj, name, true)
 }
 
@@ -321,7 +324,7 @@ fn timed_column_of<'py, T: Target>(
         let v = match item.extract::<i64>() {
             Ok(i) => T::from_i64(i).ok_or_else(|| out_of_range::<T>(name, pos, &i.to_string())),
             Err(_) => match item.extract::<f64>() {
-                Ok(x) => T::from_f64(x).ok_or_else(|| out_of_range::<T>(name, pos, &x.to_string())),
+                Ok(x) => T::from_f64(x).ok_or_else(|| bad_value::<T>(name, pos, &x.to_string())),
                 Err(_) => Err(PyTypeError::new_err(format!(
                     "column `{name}` at position {pos} holds `{}`, not a number",
                     item.repr()?
@@ -360,7 +363,13 @@ fn numpy_column<'py, T: Target>(
             })?;
         let view = arr.call_method1(intern!(py, "view"), ("int64",))?;
         let view = view.cast::<PyUntypedArray>()?;
-        return Ok((numpy_column::<T>(view, name, false)?.0, Some(unit)));
+        let column = numpy_column::<T>(view, name, false)?.0;
+        // NaT is i64::MIN: a missing value, reported as such (one pass over the column).
+        let nat = T::from_i64(i64::MIN);
+        if let Some(pos) = column.as_slice().iter().position(|&x| Some(x) == nat) {
+            return Err(null_error(name, pos));
+        }
+        return Ok((column, Some(unit)));
     }
     if let Ok(same) = arr.cast::<PyArray1<T>>() {
         let ro = same.readonly();
@@ -377,7 +386,7 @@ fn numpy_column<'py, T: Target>(
                 for (pos, &v) in ro.as_array().iter().enumerate() {
                     #[allow(clippy::cast_lossless, trivial_numeric_casts)]
                     let converted = T::$conv(v as _);
-                    out.push(converted.ok_or_else(|| out_of_range::<T>(name, pos, &v.to_string()))?);
+                    out.push(converted.ok_or_else(|| bad_value::<T>(name, pos, &v.to_string()))?);
                 }
                 return Ok((Column::Owned(out), None));
             }
@@ -390,9 +399,16 @@ fn numpy_column<'py, T: Target>(
     );
     if let Ok(a) = arr.cast::<PyArray1<bool>>() {
         let ro = a.readonly();
-        let out = ro.as_array().iter().map(|&b| T::from_i64(i64::from(b))).collect::<Option<Vec<T>>>();
+        let out = ro
+            .as_array()
+            .iter()
+            .map(|&b| T::from_i64(i64::from(b)))
+            .collect::<Option<Vec<T>>>();
         return out.map(|v| (Column::Owned(v), None)).ok_or_else(|| {
-            PyTypeError::new_err(format!("column `{name}` holds booleans, expected {}", T::DTYPE))
+            PyTypeError::new_err(format!(
+                "column `{name}` holds booleans, expected {}",
+                T::DTYPE
+            ))
         });
     }
     Err(PyTypeError::new_err(format!(
@@ -453,28 +469,41 @@ fn arrow_chunk<T: Target>(
     if temporal && T::DTYPE == "int64" {
         // Timestamps and date64 are i64 underneath: the same buffer, read with its unit.
         let found = match dt {
-            DataType::Timestamp(ArrowUnit::Second, _) => {
-                Some((arr.as_primitive::<at::TimestampSecondType>().values().clone(), TimeUnit::Seconds))
-            }
+            DataType::Timestamp(ArrowUnit::Second, _) => Some((
+                arr.as_primitive::<at::TimestampSecondType>()
+                    .values()
+                    .clone(),
+                TimeUnit::Seconds,
+            )),
             DataType::Timestamp(ArrowUnit::Millisecond, _) => Some((
-                arr.as_primitive::<at::TimestampMillisecondType>().values().clone(),
+                arr.as_primitive::<at::TimestampMillisecondType>()
+                    .values()
+                    .clone(),
                 TimeUnit::Millis,
             )),
             DataType::Timestamp(ArrowUnit::Microsecond, _) => Some((
-                arr.as_primitive::<at::TimestampMicrosecondType>().values().clone(),
+                arr.as_primitive::<at::TimestampMicrosecondType>()
+                    .values()
+                    .clone(),
                 TimeUnit::Micros,
             )),
             DataType::Timestamp(ArrowUnit::Nanosecond, _) => Some((
-                arr.as_primitive::<at::TimestampNanosecondType>().values().clone(),
+                arr.as_primitive::<at::TimestampNanosecondType>()
+                    .values()
+                    .clone(),
                 TimeUnit::Nanos,
             )),
-            DataType::Date64 => {
-                Some((arr.as_primitive::<at::Date64Type>().values().clone(), TimeUnit::Millis))
-            }
+            DataType::Date64 => Some((
+                arr.as_primitive::<at::Date64Type>().values().clone(),
+                TimeUnit::Millis,
+            )),
             DataType::Date32 => {
                 // Days: converted once to seconds.
                 let days = arr.as_primitive::<at::Date32Type>().values();
-                let secs = days.iter().map(|&d| i64::from(d) * 86_400).collect::<Vec<i64>>();
+                let secs = days
+                    .iter()
+                    .map(|&d| i64::from(d) * 86_400)
+                    .collect::<Vec<i64>>();
                 Some((ScalarBuffer::from(secs), TimeUnit::Seconds))
             }
             _ => None,
@@ -496,7 +525,7 @@ fn arrow_chunk<T: Target>(
                     for (pos, &v) in values.iter().enumerate() {
                         #[allow(clippy::cast_lossless, trivial_numeric_casts)]
                         let converted = T::$conv(v as _);
-                        out.push(converted.ok_or_else(|| out_of_range::<T>(name, offset + pos, &v.to_string()))?);
+                        out.push(converted.ok_or_else(|| bad_value::<T>(name, offset + pos, &v.to_string()))?);
                     }
                     Ok((Err(out), None))
                 })*
@@ -523,6 +552,27 @@ fn null_error(name: &str, pos: usize) -> PyErr {
         reason: "is missing; drop or fill missing values first".to_owned(),
     }
     .into_py_err()
+}
+
+/// The error for a value `T` cannot hold: a fraction or NaN is not a whole number, anything
+/// else is out of range.
+fn bad_value<T: Target>(name: &str, pos: usize, value: &str) -> PyErr {
+    match value.parse::<f64>() {
+        Ok(x) if T::DTYPE != "float64" && !(x.is_finite() && x.fract() == 0.0) => {
+            Error::InvalidNumber {
+                field: format!("column `{name}` at position {pos}"),
+                value: value.to_owned(),
+                reason: if x.is_finite() {
+                    "is not a whole number"
+                } else {
+                    "is not a finite number"
+                }
+                .to_owned(),
+            }
+            .into_py_err()
+        }
+        _ => out_of_range::<T>(name, pos, value),
+    }
 }
 
 fn out_of_range<T: Target>(name: &str, pos: usize, value: &str) -> PyErr {

@@ -76,7 +76,12 @@ impl GroupedScores {
         csat_top: i64,
         ces_scale: &str,
     ) -> PyResult<Self> {
-        let metric = match metric.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+        let metric = match metric
+            .trim()
+            .to_ascii_lowercase()
+            .replace('-', "_")
+            .as_str()
+        {
             "nps" => ScoreMetric::Nps,
             "csat" => ScoreMetric::Csat {
                 max: convert::small("csat_max", csat_max)?,
@@ -125,7 +130,12 @@ impl GroupedScores {
         columns: Option<(String, String, String, String)>,
     ) -> PyResult<()> {
         let names = columns.unwrap_or_else(|| {
-            ("scores".into(), "segments".into(), "times".into(), "weights".into())
+            (
+                "scores".into(),
+                "segments".into(),
+                "times".into(),
+                "weights".into(),
+            )
         });
         let scores: Column<'_, u8> = convert::column_of(scores, &names.0)?;
         let n = scores.as_slice().len();
@@ -320,17 +330,46 @@ fn _column_address(obj: &Bound<'_, PyAny>, dtype: &str) -> PyResult<(usize, bool
 /// `segments`, `times` and `weight`.
 fn rename(e: Error, names: &(String, String, String, String)) -> Error {
     match e {
-        Error::OutOfRange { field, value, expected } => Error::OutOfRange {
+        Error::OutOfRange {
+            field,
+            value,
+            expected,
+        } => Error::OutOfRange {
             field: with_column(field, names),
             value,
             expected,
         },
-        Error::InvalidNumber { field, value, reason } => Error::InvalidNumber {
+        Error::InvalidNumber {
+            field,
+            value,
+            reason,
+        } => Error::InvalidNumber {
             field: with_column(field, names),
             value,
             reason,
         },
+        Error::LengthMismatch {
+            left,
+            left_len,
+            right,
+            right_len,
+        } => Error::LengthMismatch {
+            left: column_named(&left, names),
+            left_len,
+            right: column_named(&right, names),
+            right_len,
+        },
         other => other,
+    }
+}
+
+fn column_named(role: &str, names: &(String, String, String, String)) -> String {
+    match role {
+        "scores" => names.0.clone(),
+        "segments" => names.1.clone(),
+        "times" => names.2.clone(),
+        "weights" => names.3.clone(),
+        other => other.to_owned(),
     }
 }
 

@@ -44,10 +44,11 @@ def frame_kind(frame: Any) -> str:
 
 def as_table(frame: Any, kind: str) -> Any:
     """The frame itself, or a pyarrow Table for other Arrow stream producers."""
-    if kind == "pyarrow" and type(frame).__module__.split(".")[0] != "pyarrow":
+    if kind == "pyarrow":
         import pyarrow as pa  # type: ignore[import-untyped]
 
-        return pa.table(frame)
+        if not isinstance(frame, pa.Table):  # record batches, readers, other Arrow producers
+            return pa.table(frame)
     return frame
 
 
@@ -193,10 +194,9 @@ def combine(keys: list[_Key]) -> tuple[Any, Callable[[list[int]], dict[str, Any]
     total = 1
     for r in radices:
         total *= r
-    combined = np.zeros(0, dtype=np.uint64)
-    for k, r in zip(keys, radices):
-        c = _as_numpy_codes(k.codes).astype(np.uint64)
-        combined = c if combined.size == 0 and k is keys[0] else combined * np.uint64(r) + c
+    combined = _as_numpy_codes(keys[0].codes).astype(np.uint64)
+    for k, r in zip(keys[1:], radices[1:]):
+        combined = combined * np.uint64(r) + _as_numpy_codes(k.codes).astype(np.uint64)
     codes: np.ndarray
     uniques: Optional[np.ndarray] = None
     if total <= _U32:
@@ -205,16 +205,7 @@ def combine(keys: list[_Key]) -> tuple[Any, Callable[[list[int]], dict[str, Any]
         uniques, codes = np.unique(combined, return_inverse=True)
         codes = codes.astype(np.uint32)
 
-    def decode(result: list[int]) -> dict[str, Any]:
-        c = np.asarray(result, dtype=np.uint64)
-        if uniques is not None:
-            c = uniques[c.astype(np.intp)]
-        out: dict[str, Any] = {}
-        for k, r in reversed(list(zip(keys, radices))):
-            out[k.name] = k.decode(c % np.uint64(r))
-            c = c // np.uint64(r)
-        return {k.name: out[k.name] for k in keys}
-
+    decode = _mixed_radix_decoder(keys, radices, uniques)
     return codes, decode
 
 
@@ -307,3 +298,150 @@ def grouped_with_keys(
         columns=(score, segment_name, time, weights or "weights"),
     )
     return acc, decode
+
+
+# ------------------------------------------------------------------ distributed group keys
+#
+# On Dask and Spark every partition must give a label the same code, so the codes are fixed
+# before the partitions run: integers are their own codes (as above), other columns get the
+# global list of labels (Dask: `categorize`, Spark: the distinct values), and the radices of
+# several group columns come from the whole data. A `KeySpec` is that plan; it pickles.
+
+
+@dataclass
+class KeySpec:
+    """How one group column becomes codes, the same in every partition."""
+
+    name: str
+    labels: Optional[list[Any]]  # None: the integers are their own codes
+    dtype: str  # the integer dtype to decode to (labels is None), else ""
+    radix: int  # distinct codes (max code + 1); 0 when not needed
+
+
+def keys_from_specs(frame: Any, kind: str, specs: Sequence[KeySpec]) -> list[_Key]:
+    """The codes of one partition (pandas or pyarrow) under the global plan."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    keys = []
+    for spec in specs:
+        col = column(frame, kind, spec.name)
+        if spec.labels is None:
+            dtype = np.dtype(spec.dtype)
+            keys.append(_Key(spec.name, col, spec.radix, _astype(dtype)))
+            continue
+        labels = pa.array(spec.labels)
+        if kind == "pandas" and hasattr(col, "cat"):
+            codes = col.cat.codes.to_numpy()  # categorize() made the categories global
+            if (codes < 0).any():
+                raise InvalidNumberError(
+                    f"column `{spec.name}` at position {int(np.argmax(codes < 0))} `null` is missing; "
+                    "drop or fill missing values first"
+                )
+        else:
+            arrow = col if isinstance(col, (pa.Array, pa.ChunkedArray)) else pa.array(col)
+            if arrow.null_count:
+                raise InvalidNumberError(
+                    f"column `{spec.name}` at position {_first_null(arrow)} `null` is missing; "
+                    "drop or fill missing values first"
+                )
+            codes = pc.index_in(arrow, value_set=labels.cast(arrow.type))
+        keys.append(_Key(spec.name, codes, max(spec.radix, len(labels)), _take(labels)))
+    return keys
+
+
+def decoder(specs: Sequence[KeySpec]) -> Callable[[list[int]], dict[str, Any]]:
+    """The decoder of result codes under a global plan (no data needed)."""
+    keys = [
+        _Key(
+            s.name,
+            None,
+            s.radix if s.labels is None else max(s.radix, len(s.labels)),
+            _astype(np.dtype(s.dtype)) if s.labels is None else _take(_pa_array(s.labels)),
+        )
+        for s in specs
+    ]
+    if not keys:
+        return lambda codes: {}
+    if len(keys) == 1:
+        k = keys[0]
+        return lambda codes: {k.name: k.decode(np.asarray(codes, dtype=np.uint64))}
+    return _mixed_radix_decoder(keys, [max(k.radix, 1) for k in keys], None)
+
+
+def combine_codes(keys: list[_Key]) -> Any:
+    """One code column under a global plan (radices fixed, so codes agree across partitions)."""
+    if not keys:
+        return None
+    if len(keys) == 1:
+        return keys[0].codes
+    combined: Optional[np.ndarray] = None
+    total = 1
+    for k in keys:
+        r = max(k.radix, 1)
+        total *= r
+        c = _as_numpy_codes(k.codes).astype(np.uint64)
+        combined = c if combined is None else combined * np.uint64(r) + c
+    if total > _U32:
+        raise ValueError(
+            f"the group columns {[k.name for k in keys]} have {total} combinations, more than a uint32 "
+            "code holds; group by fewer columns or combine them into one first"
+        )
+    return np.zeros(0, np.uint32) if combined is None else combined.astype(np.uint32)
+
+
+def _mixed_radix_decoder(
+    keys: list[_Key], radices: list[int], uniques: Optional[np.ndarray]
+) -> Callable[[list[int]], dict[str, Any]]:
+    def decode(result: list[int]) -> dict[str, Any]:
+        c = np.asarray(result, dtype=np.uint64)
+        if uniques is not None:
+            c = uniques[c.astype(np.intp)]
+        out: dict[str, Any] = {}
+        for k, r in reversed(list(zip(keys, radices))):
+            out[k.name] = k.decode(c % np.uint64(r))
+            c = c // np.uint64(r)
+        return {k.name: out[k.name] for k in keys}
+
+    return decode
+
+
+def _pa_array(values: list[Any]) -> Any:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    return pa.array(values)
+
+
+def partial(
+    frame: Any,
+    kind: str,
+    specs: Sequence[KeySpec],
+    score: str,
+    period: Optional[str],
+    time: str,
+    metric: str,
+    weights: Optional[str],
+    time_unit: str,
+    utc_offset: int,
+    scale: dict[str, Any],
+) -> GroupedScores:
+    """One partition's accumulator under a global key plan."""
+    acc = GroupedScores(metric, period, time_unit=time_unit, utc_offset=utc_offset, **scale)
+    keys = keys_from_specs(frame, kind, specs)
+    acc.push(
+        column(frame, kind, score),
+        combine_codes(keys),
+        column(frame, kind, time) if period is not None else None,
+        column(frame, kind, weights) if weights is not None else None,
+        columns=(score, "+".join(s.name for s in specs) or "segment", time, weights or "weights"),
+    )
+    return acc
+
+
+def merge_all(partials: Sequence[GroupedScores]) -> GroupedScores:
+    """Merges partial accumulators (exact, in any order)."""
+    it = iter(partials)
+    total = next(it)
+    for p in it:
+        total.merge(p)
+    return total
