@@ -96,3 +96,47 @@ def test_by_reads_a_large_uint8_column_without_copying_it():
     tracemalloc.stop()
     assert out["n"].tolist() == [n]
     assert peak < 5_000_000, peak
+
+
+def test_pandas_nullable_without_missing_values_is_read_in_place():
+    from cem import _frames
+
+    df = pd.DataFrame({"score": pd.array(np.arange(1_000, dtype=np.uint8) % 11, dtype="UInt8")})
+    col = _frames.column(df, "pandas", "score")  # Arrow data over pandas' values, mask dropped
+    assert _column_address(col, "uint8") == (df["score"].array._data.ctypes.data, True)
+
+
+def test_the_kernel_runs_without_the_gil():
+    """Another Python thread keeps running while push works on 20M rows (with the GIL held it
+    could run at most around the call's boundaries)."""
+    import threading
+    import time
+
+    import cem.metrics
+
+    n = 20_000_000
+    scores = np.full(n, 9, dtype=np.uint8)
+    segments = np.zeros(n, dtype=np.uint32)
+    times = np.zeros(n, dtype=np.int64)
+    ticks = []
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0)
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    try:
+        time.sleep(0.01)
+        acc = cem.metrics.GroupedScores("nps", "day")
+        start = time.perf_counter()
+        acc.push(scores, segments, times)
+        end = time.perf_counter()
+    finally:
+        stop.set()
+        thread.join()
+    assert acc.n == n
+    inside = [t for t in ticks if start < t < end]
+    assert len(inside) > 10, (len(inside), end - start)
