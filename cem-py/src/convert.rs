@@ -1,8 +1,11 @@
 //! Every conversion between Python objects and the core's plain types.
 //!
-//! Inputs are any iterable — list, tuple, numpy array, pandas/polars Series. Objects with a
-//! `tolist()` method (numpy, pandas) are converted through it first, which is much faster
-//! than iterating numpy scalars. Zero-copy buffers come with issue #4.
+//! Row-wise inputs (the single metrics' `scores`, `weights`, ...) are any iterable — list,
+//! tuple, numpy array, pandas/polars Series; objects with a `tolist()` method (numpy, pandas)
+//! are converted through it first, which is much faster than iterating numpy scalars.
+//!
+//! Columns for the columnar kernels ([`column_of`], [`times`]) are read in place from numpy
+//! and Arrow memory where the dtype allows; see the "columns" section below.
 use cem_core::Error;
 use cem_core::metrics::{CesScale, Method};
 use pyo3::prelude::*;
