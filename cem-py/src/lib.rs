@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 mod compare;
 mod convert;
 mod error;
+mod group;
 mod metrics;
 mod sample;
 mod survey;
@@ -21,5 +22,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     weights::register(m)?;
     survey::register(m)?;
     sample::register(m)?;
+    group::register(m)?;
     Ok(())
 }

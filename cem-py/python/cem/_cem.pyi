@@ -14,6 +14,7 @@ __all__ = [
     "Csat",
     "EmptyError",
     "Estimate",
+    "GroupedScores",
     "IncompatibleError",
     "InvalidAnswersError",
     "InvalidArgumentError",
@@ -34,6 +35,7 @@ __all__ = [
     "_post_stratify",
     "_rake",
     "_retailer",
+    "_column_address",
     "ces",
     "ces_agree",
     "chi2_independence",
@@ -444,3 +446,48 @@ class SurveyAggregate:
 # ------------------------------------------------------------------ sample data (private; see cem.sample.retailer)
 
 def _retailer(seed: int, customers: int) -> dict[str, Any]: ...
+
+# ------------------------------------------------------------------ group-by over columns (issue #4)
+
+_Column: TypeAlias = Any
+"""A column: numpy array, pyarrow Array/ChunkedArray, polars or pandas Series, or a list."""
+_Dtype: TypeAlias = Literal["uint8", "uint32", "int64", "float64"]
+
+@final
+class GroupedScores:
+    def __new__(
+        cls,
+        metric: str = "nps",
+        period: Optional[str] = None,
+        *,
+        time_unit: str = "s",
+        utc_offset: int = 0,
+        csat_max: int = 5,
+        csat_top: int = 2,
+        ces_scale: str = "agreement7",
+    ) -> GroupedScores: ...
+    def push(
+        self,
+        scores: _Column,
+        segments: Optional[_Column] = None,
+        times: Optional[_Column] = None,
+        weights: Optional[_Column] = None,
+        *,
+        columns: Optional[tuple[str, str, str, str]] = None,
+    ) -> None: ...
+    def merge(self, other: GroupedScores) -> None: ...
+    def estimates(self, confidence: float = 0.95, method: Optional[str] = None) -> dict[str, list[Any]]: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def period(self) -> Optional[str]: ...
+    def __len__(self) -> int: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str, period_less: bool = False) -> GroupedScores: ...
+    def __getstate__(self) -> tuple[str, bool]: ...
+    def __setstate__(self, state: tuple[str, bool]) -> None: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+def _column_address(obj: _Column, dtype: _Dtype) -> tuple[int, bool]: ...

@@ -1,0 +1,133 @@
+"""GroupedScores partials: pickling, exact merges, and the same answer from Dask (two
+worker processes) and PySpark (local mode) as from one process."""
+
+import json
+import os
+import pickle
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cem
+from cem import metrics
+
+
+def frame(rng, n=20_000):
+    return pd.DataFrame(
+        {
+            "score": rng.integers(0, 11, n),
+            "region": rng.choice(["north", "south", "east", "west"], n),
+            "channel": rng.integers(0, 5, n),
+            "ts": pd.to_datetime(rng.integers(1_672_531_200, 1_735_689_600, n), unit="s"),
+            "w": rng.uniform(0.5, 2.0, n),
+        }
+    )
+
+
+def test_grouped_scores_pickle_and_merge_equal_one_pass(rng):
+    df = frame(rng)
+    one = metrics.GroupedScores("nps", "week", utc_offset=3600)
+    one.push(df.score, df.channel, df.ts)
+    parts = []
+    for chunk in np.array_split(np.arange(len(df)), 5):
+        part = metrics.GroupedScores("nps", "week", utc_offset=3600)
+        sub = df.iloc[chunk]
+        part.push(sub.score.to_numpy(np.uint8), sub.channel.to_numpy(np.uint32), sub.ts)
+        parts.append(pickle.dumps(part))
+    total = metrics.GroupedScores("nps", "week", utc_offset=3600)
+    for blob in reversed(parts):
+        total.merge(pickle.loads(blob))
+    # The time unit (read from the datetime column) only says how inputs were read; the
+    # cells — counts and weight sums per (segment, week) — are identical.
+    assert json.loads(total.to_json())["cells"] == json.loads(one.to_json())["cells"]
+    assert total.estimates() == one.estimates()
+    again = pickle.loads(pickle.dumps(one))
+    assert again == one and again.to_json() == one.to_json()
+    assert len(total) == len(one.estimates()["n"]) and total.n == len(df)
+
+
+def test_period_less_pickles_and_refuses_to_merge_with_a_period():
+    g = metrics.GroupedScores("csat", csat_max=7, csat_top=3)
+    g.push([7, 6, 1, 2], [0, 0, 1, 1])
+    again = pickle.loads(pickle.dumps(g))
+    assert again == g and again.period is None and "period_start" not in again.estimates()
+    assert repr(again) == "GroupedScores(csat by segment, cells=2, n=4)"
+    with pytest.raises(cem.IncompatibleError):
+        again.merge(metrics.GroupedScores("csat", "day", csat_max=7, csat_top=3))
+    with pytest.raises(cem.JsonError):
+        metrics.GroupedScores.from_json("{")
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.mark.parametrize("keys", [["region"], ["region", "channel"], ["channel"]])
+def test_dask_equals_one_process_to_the_last_digit(rng, dask_client, keys):
+    import dask.dataframe as dd
+
+    import cem.dask
+
+    df = frame(rng)
+    ddf = dd.from_pandas(df, npartitions=7)
+    out = cem.dask.by(ddf, by=keys, period="month")
+    ref = metrics.by(df, by=keys, period="month")
+    pd.testing.assert_frame_equal(out, ref, check_exact=True)
+    # weights: the sums of weights add up in another order, so equal to rounding
+    out = cem.dask.by(ddf, by=keys, weights="w", output="polars")
+    ref = metrics.by(df, by=keys, weights="w", output="polars")
+    assert out.select(keys + ["n"]).equals(ref.select(keys + ["n"]))
+    np.testing.assert_allclose(out["value"].to_numpy(), ref["value"].to_numpy(), rtol=1e-12)
+
+
+def test_dask_errors_name_the_column(rng, dask_client):
+    import dask.dataframe as dd
+
+    import cem.dask
+
+    df = frame(rng, n=100)
+    df.loc[42, "score"] = 11
+    with pytest.raises(cem.OutOfRangeError, match="column `score`"):
+        cem.dask.by(dd.from_pandas(df, npartitions=3), by="region")
+    with pytest.raises(KeyError, match="no column `segment`"):
+        cem.dask.by(dd.from_pandas(df, npartitions=3))
+
+
+@pytest.fixture(scope="module")
+def spark():
+    pytest.importorskip("pyspark")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("cem-tests")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+def test_spark_map_in_arrow_equals_one_process_to_the_last_digit(rng, spark):
+    """Spark in local mode (~20 s with the session start-up)."""
+    import cem.spark
+
+    df = frame(rng)
+    sdf = spark.createDataFrame(df).repartition(5)
+    for keys in (["region"], ["region", "channel"]):
+        out = cem.spark.by(sdf, by=keys, period="quarter")
+        ref = metrics.by(df, by=keys, period="quarter")
+        pd.testing.assert_frame_equal(out, ref, check_exact=True, check_dtype=False)
+        assert out["value"].dtype == ref["value"].dtype
+    with pytest.raises(KeyError, match="no column `segment`"):
+        cem.spark.by(sdf)
