@@ -42,7 +42,7 @@ export interface Estimate {
   /** Number of observations. */
   n: number;
   /** Kish effective sample size. */
-  nEff: number;
+  n_eff: number;
   /** Confidence level, in (0, 1). */
   confidence: number;
   /** Interval method: "adjusted-wald", "wald", "wilson", "agresti-coull" or "student-t". */
@@ -120,7 +120,8 @@ pub fn ces_scale(name: Option<String>) -> Result<CesScale, JsValue> {
         .js()
 }
 
-/// An `Estimate` as a plain JS object (camelCase keys), with NPS shares when given.
+/// An `Estimate` as a plain JS object with the core's serde field names (`n_eff`, as in
+/// summaries, Rust and Python), with NPS shares when given.
 pub fn estimate(e: &Estimate, breakdown: Option<&NpsBreakdown>) -> Result<JsEstimate, JsValue> {
     let obj = Object::new();
     let set = |k: &str, v: JsValue| Reflect::set(&obj, &JsValue::from_str(k), &v).map(|_| ());
@@ -130,7 +131,7 @@ pub fn estimate(e: &Estimate, breakdown: Option<&NpsBreakdown>) -> Result<JsEsti
     set("se", e.se.into())?;
     #[allow(clippy::cast_precision_loss)] // counts stay far below 2^53
     set("n", (e.n as f64).into())?;
-    set("nEff", e.n_eff.into())?;
+    set("n_eff", e.n_eff.into())?;
     set("confidence", e.confidence.into())?;
     set("method", e.method.name().into())?;
     if let Some(b) = breakdown {

@@ -14,7 +14,7 @@ test('published NPS check in Node', () => {
   assert.equal(e.value, 30);
   assert.ok(Math.abs(e.low - 14.05) < 0.01 && Math.abs(e.high - 44.2) < 0.01);
   assert.equal(e.n, 100);
-  assert.equal(e.nEff, 100);
+  assert.equal(e.n_eff, 100);
 });
 
 test('toJSON is cem-core serde JSON and round-trips', () => {

@@ -29,7 +29,7 @@ export async function demo(bytes: BufferSource): Promise<number> {
   nps.estimate('0.9');
   const v: string = version();
   const n: number = nps.n + ces7.n;
-  return e.value + c.low + m.high + a.se + (shares ?? 0) + n + v.length + e.nEff;
+  return e.value + c.low + m.high + a.se + (shares ?? 0) + n + v.length + e.n_eff;
 }
 
 export function surveys(text: string): number {
