@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod journey;
+pub mod loyalty;
 pub mod metrics;
 pub mod model;
 pub mod sample;
