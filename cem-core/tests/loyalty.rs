@@ -12,7 +12,8 @@
 use std::collections::BTreeMap;
 
 use cem_core::loyalty::{
-    CustomerSummary, KaplanMeier, Period, logrank_test, multivariate_logrank_test,
+    CustomerSummary, KaplanMeier, Period, Rfm, churn, churn_by_segment, churn_over_time,
+    logrank_test, multivariate_logrank_test, repeat_purchase_rate, retention_cohorts, survival_svg,
 };
 use proptest::prelude::*;
 
@@ -246,7 +247,110 @@ fn summary_matches_lifetimes_on_cdnow() {
     }
 }
 
+/// The sample retailer's transactions as columns, customer codes in profile order, and each
+/// customer's segment code (1 = the churning segment).
+fn retailer_columns() -> (Vec<u32>, Vec<i64>, Vec<f64>, Vec<u32>, i64) {
+    let r = cem_core::sample::retailer(7, 600).unwrap();
+    let code: BTreeMap<_, u32> = r
+        .customers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.clone(), i as u32))
+        .collect();
+    let segment_of: Vec<u32> = r
+        .customers
+        .iter()
+        .map(|c| u32::from(c.segment == cem_core::sample::CHURNING_SEGMENT))
+        .collect();
+    let customers = r.transactions.iter().map(|t| code[&t.customer]).collect();
+    let times = r.transactions.iter().map(|t| t.time.timestamp()).collect();
+    let amounts = r.transactions.iter().map(|t| t.amount).collect();
+    (customers, times, amounts, segment_of, r.end.timestamp())
+}
+
+#[test]
+fn the_sample_churning_segment_churns_and_everything_fits_together() {
+    let (c, t, a, seg, end) = retailer_columns();
+    let day = 86_400;
+    let by = churn_by_segment(&c, &t, &seg, 90 * day, end).unwrap();
+    let rate = |i: usize| by[i].1.estimate(0.95).unwrap().value;
+    assert_eq!(by.len(), 2);
+    assert!(
+        rate(1) > rate(0) + 0.2,
+        "bargain hunters {} vs others {}",
+        rate(1),
+        rate(0)
+    );
+    let all = churn(&c, &t, 90 * day, end).unwrap();
+    assert_eq!(all.n(), by[0].1.n() + by[1].1.n());
+
+    let s = CustomerSummary::from_transactions(&c, &t, Some(&a), end, Period::Week).unwrap();
+    let repeat = repeat_purchase_rate(&s).unwrap();
+    assert_eq!(repeat.n() as usize, s.len());
+    let rfm = Rfm::from_summary(&s).unwrap();
+    assert_eq!(rfm.segments.len(), s.len());
+
+    let over = churn_over_time(&c, &t, 90 * day, end, Period::Month).unwrap();
+    assert_eq!(over.last().unwrap().churn, all);
+
+    let cohorts = retention_cohorts(&c, &t, end, Period::Month).unwrap();
+    let acquired: u64 = cohorts.cohorts.iter().map(|k| k.size).sum();
+    assert_eq!(acquired as usize, s.len());
+    let svg = cohorts.to_svg("Monthly retention");
+    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n") && !svg.contains("NaN"));
+
+    // Customer lifetime: first to last purchase; churned if quiet for 90 days at the end.
+    let life: Vec<f64> = s.recency.iter().map(|r| r * 7.0).collect();
+    let quiet: Vec<bool> = s
+        .last_purchase
+        .iter()
+        .map(|&l| l <= end - 90 * day)
+        .collect();
+    let (mut a_d, mut a_e, mut b_d, mut b_e) = (vec![], vec![], vec![], vec![]);
+    for i in 0..s.len() {
+        if seg[s.customers[i] as usize] == 1 {
+            a_d.push(life[i]);
+            a_e.push(quiet[i]);
+        } else {
+            b_d.push(life[i]);
+            b_e.push(quiet[i]);
+        }
+    }
+    let test = logrank_test(&a_d, &a_e, &b_d, &b_e).unwrap();
+    assert!(test.p_value < 1e-6, "p = {}", test.p_value);
+    let ka = KaplanMeier::fit(&a_d, &a_e, None).unwrap();
+    let kb = KaplanMeier::fit(&b_d, &b_e, None).unwrap();
+    let svg = survival_svg(&[("bargain hunters", &ka), ("others", &kb)], "Survival");
+    assert!(svg.contains("bargain hunters") && !svg.contains("NaN"));
+}
+
 proptest! {
+    #[test]
+    fn cohort_shares_and_churn_are_proportions(
+        tx in prop::collection::vec((0u32..10, 0i64..40_000_000), 0..80),
+        window in 1i64..10_000_000,
+        period in prop_oneof![Just(Period::Day), Just(Period::Week), Just(Period::Month)],
+    ) {
+        let c: Vec<u32> = tx.iter().map(|t| t.0).collect();
+        let t: Vec<i64> = tx.iter().map(|t| t.1).collect();
+        let end = 40_000_000;
+        let week = if period == Period::Day { Period::Week } else { period };
+        let r = retention_cohorts(&c, &t, end, week).unwrap();
+        for k in &r.cohorts {
+            prop_assert_eq!(k.active.first().copied(), Some(k.size));
+            for s in &k.retained {
+                prop_assert!((0.0..=1.0).contains(s));
+            }
+        }
+        let p = churn(&c, &t, window, end).unwrap();
+        prop_assert!(p.successes() <= p.n());
+        let over = churn_over_time(&c, &t, window, end, Period::Month).unwrap();
+        for pt in &over {
+            prop_assert!(pt.churn.successes() <= pt.churn.n());
+        }
+        let _ = r.to_svg("x");
+    }
+
     #[test]
     fn km_survival_is_monotone_and_in_unit_interval(
         obs in prop::collection::vec((0u8..30, any::<bool>(), 0u8..4), 1..60)
@@ -303,5 +407,13 @@ proptest! {
         }
         let _ = CustomerSummary::from_transactions(&g, &t, Some(&d), end, Period::Week);
         let _ = CustomerSummary::from_transactions(&g, &t, None, end, Period::Month);
+        let _ = churn(&g, &t, end, end);
+        let _ = churn_by_segment(&g, &t, &g, 1, end);
+        let _ = retention_cohorts(&g, &t, end, Period::Day);
+        let _ = churn_over_time(&g, &t, 1, end, Period::Week);
+        if let Ok(s) = CustomerSummary::from_transactions(&g, &t, Some(&d), end, Period::Day) {
+            let _ = Rfm::from_summary(&s);
+            let _ = repeat_purchase_rate(&s);
+        }
     }
 }

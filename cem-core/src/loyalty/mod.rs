@@ -6,6 +6,9 @@
 //! (table, Greenwood variance, log(−log) band, median), [`logrank_test`] and
 //! [`multivariate_logrank_test`] are lifelines' tests of the same names. The integration
 //! tests compare them on lifelines' `waltons` and `dd` datasets and lifetimes' CDNOW sample.
+//! Around them: [`repeat_purchase_rate`], [`churn`] (overall, [`churn_by_segment`],
+//! [`churn_over_time`]), acquisition-cohort retention ([`retention_cohorts`], with an SVG
+//! heatmap), [`Rfm`] scores and segments, and [`survival_svg`].
 //!
 //! # Example
 //!
@@ -31,10 +34,19 @@
 
 mod logrank;
 mod period;
+mod retention;
+mod rfm;
 mod summary;
 mod survival;
+mod svg;
 
 pub use logrank::{LogRankTest, logrank_test, multivariate_logrank_test};
 pub use period::Period;
+pub use retention::{
+    ChurnPoint, Cohort, RetentionCohorts, churn, churn_by_segment, churn_over_time,
+    repeat_purchase_rate, retention_cohorts,
+};
+pub use rfm::{Rfm, RfmSegment};
 pub use summary::CustomerSummary;
 pub use survival::{KaplanMeier, SurvivalRow};
+pub use svg::survival_svg;

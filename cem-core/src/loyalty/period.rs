@@ -120,7 +120,6 @@ pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 /// `YYYY-MM-DD` of a timestamp in seconds, for labels.
-#[allow(dead_code)]
 pub(crate) fn date_label(time: i64) -> String {
     let (y, m, d) = civil_from_days(time.div_euclid(DAY));
     format!("{y:04}-{m:02}-{d:02}")

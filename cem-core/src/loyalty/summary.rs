@@ -59,6 +59,8 @@ pub struct CustomerSummary {
     /// Mean per-period spend over the repeat periods (0 without repeats); `None` when no
     /// amounts were given.
     pub monetary_value: Option<Vec<f64>>,
+    /// Sum of all the customer's amounts (first period included); `None` without amounts.
+    pub total_spend: Option<Vec<f64>>,
     /// Number of transactions (rows) of the customer, before collapsing periods.
     pub transactions: Vec<u32>,
     /// Start (seconds since the epoch) of the customer's first purchase period.
@@ -153,6 +155,7 @@ impl CustomerSummary {
             recency: Vec::new(),
             t: Vec::new(),
             monetary_value: amounts.map(|_| Vec::new()),
+            total_spend: amounts.map(|_| Vec::new()),
             transactions: Vec::new(),
             first_purchase: Vec::new(),
             last_purchase: Vec::new(),
@@ -167,6 +170,7 @@ impl CustomerSummary {
             // Per-period sums.
             let mut periods = 0u32;
             let mut repeat_sum = 0.0;
+            let mut total = 0.0;
             let mut last = first;
             let mut i = 0;
             while let Some(&(_, p, _)) = group.get(i) {
@@ -179,6 +183,7 @@ impl CustomerSummary {
                     .iter()
                     .map(|r| r.2)
                     .sum();
+                total += sum;
                 if p != first {
                     repeat_sum += sum;
                 }
@@ -197,6 +202,9 @@ impl CustomerSummary {
                 } else {
                     0.0
                 });
+            }
+            if let Some(m) = out.total_spend.as_mut() {
+                m.push(total);
             }
             out.transactions
                 .push(u32::try_from(group.len()).unwrap_or(u32::MAX));
