@@ -4,6 +4,7 @@
 pub mod error;
 mod hash;
 pub mod journey;
+pub mod loyalty;
 pub mod metrics;
 pub mod model;
 pub mod sample;
