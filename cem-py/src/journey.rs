@@ -136,9 +136,8 @@ impl EventLog {
         d.set_item("target", col(&|e| u64::from(e.target)))?;
         d.set_item("count", col(&|e| e.count))?;
         d.set_item("customers", col(&|e| e.customers))?;
-        let dur = |f: &dyn Fn(&cj::Edge) -> f64| {
-            dfg.edges.iter().map(|e| f(e) / s).collect::<Vec<f64>>()
-        };
+        let dur =
+            |f: &dyn Fn(&cj::Edge) -> f64| dfg.edges.iter().map(|e| f(e) / s).collect::<Vec<f64>>();
         d.set_item("mean_duration", dur(&|e| e.mean_duration))?;
         d.set_item("median_duration", dur(&|e| e.median_duration))?;
         d.set_item("starts", split(&dfg.starts))?;
@@ -179,7 +178,12 @@ impl EventLog {
         let customer: Vec<u32> = s
             .sessions
             .iter()
-            .map(|x| original.get(x.customer as usize).copied().unwrap_or(u32::MAX))
+            .map(|x| {
+                original
+                    .get(x.customer as usize)
+                    .copied()
+                    .unwrap_or(u32::MAX)
+            })
             .collect();
         d.set_item("customer", PyArray1::from_vec(py, customer))?;
         let col = |f: fn(&cj::Session) -> i64| s.sessions.iter().map(f).collect::<Vec<i64>>();
@@ -204,10 +208,22 @@ impl EventLog {
         let s = self.seconds();
         let d = PyDict::new(py);
         let st = &f.steps;
-        d.set_item("touchpoint", st.iter().map(|x| x.touchpoint).collect::<Vec<_>>())?;
-        d.set_item("customers", st.iter().map(|x| x.customers).collect::<Vec<_>>())?;
-        d.set_item("from_start", st.iter().map(|x| x.from_start).collect::<Vec<_>>())?;
-        d.set_item("from_previous", st.iter().map(|x| x.from_previous).collect::<Vec<_>>())?;
+        d.set_item(
+            "touchpoint",
+            st.iter().map(|x| x.touchpoint).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "customers",
+            st.iter().map(|x| x.customers).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "from_start",
+            st.iter().map(|x| x.from_start).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "from_previous",
+            st.iter().map(|x| x.from_previous).collect::<Vec<_>>(),
+        )?;
         let time = |f: &dyn Fn(&cj::TimeToStep) -> f64| {
             st.iter()
                 .map(|x| x.time.as_ref().map(|t| f(t) / s))
@@ -224,7 +240,8 @@ impl EventLog {
         for x in st {
             match &x.time {
                 Some(t) => {
-                    let bins: Vec<(f64, u64)> = t.histogram.iter().map(|&(lo, k)| (lo / s, k)).collect();
+                    let bins: Vec<(f64, u64)> =
+                        t.histogram.iter().map(|&(lo, k)| (lo / s, k)).collect();
                     histograms.append(bins)?;
                 }
                 None => histograms.append(py.None())?,
@@ -277,8 +294,14 @@ impl EventLog {
         d.set_item("conversion", a.conversion)?;
         d.set_item("observed", a.observed)?;
         let e = &a.effects;
-        d.set_item("touchpoint", e.iter().map(|x| x.touchpoint).collect::<Vec<_>>())?;
-        d.set_item("conversion_without", e.iter().map(|x| x.conversion_without).collect::<Vec<_>>())?;
+        d.set_item(
+            "touchpoint",
+            e.iter().map(|x| x.touchpoint).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "conversion_without",
+            e.iter().map(|x| x.conversion_without).collect::<Vec<_>>(),
+        )?;
         d.set_item("effect", e.iter().map(|x| x.effect).collect::<Vec<_>>())?;
         Ok(d)
     }
@@ -297,7 +320,8 @@ impl EventLog {
         columns: Option<(String, String, String)>,
     ) -> PyResult<FeedbackJoin> {
         let py = slf.py();
-        let names = columns.unwrap_or_else(|| ("customers".into(), "times".into(), "scores".into()));
+        let names =
+            columns.unwrap_or_else(|| ("customers".into(), "times".into(), "scores".into()));
         let me = slf.get();
         let c: Column<'_, u32> = convert::column_of(customers, &names.0)?;
         let (ts, unit) = convert::times(times, &names.1)?;
@@ -308,7 +332,16 @@ impl EventLog {
         let inner = py
             .detach(|| {
                 let times = rescale(ts, unit.unwrap_or(target), target);
-                let labels: Vec<String> = c.iter().map(|&x| if x == u32::MAX { String::new() } else { x.to_string() }).collect();
+                let labels: Vec<String> = c
+                    .iter()
+                    .map(|&x| {
+                        if x == u32::MAX {
+                            String::new()
+                        } else {
+                            x.to_string()
+                        }
+                    })
+                    .collect();
                 let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
                 log.with_feedback(&refs, &times, sc, window)
             })
@@ -377,8 +410,14 @@ impl FeedbackJoin {
         d.set_item("index", r.iter().map(|x| x.index).collect::<Vec<_>>())?;
         d.set_item("score", r.iter().map(|x| x.score).collect::<Vec<_>>())?;
         d.set_item("last", r.iter().map(|x| x.last).collect::<Vec<_>>())?;
-        d.set_item("within", r.iter().map(|x| x.within.clone()).collect::<Vec<_>>())?;
-        d.set_item("known", r.iter().map(|x| x.customer.is_some()).collect::<Vec<_>>())?;
+        d.set_item(
+            "within",
+            r.iter().map(|x| x.within.clone()).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "known",
+            r.iter().map(|x| x.customer.is_some()).collect::<Vec<_>>(),
+        )?;
         Ok(d)
     }
 
@@ -402,19 +441,50 @@ impl FeedbackJoin {
             .detach(|| join.pain_points(log, metric, confidence, min_responses))
             .py()?;
         let d = PyDict::new(py);
-        d.set_item("touchpoint", p.iter().map(|x| x.touchpoint).collect::<Vec<_>>())?;
+        d.set_item(
+            "touchpoint",
+            p.iter().map(|x| x.touchpoint).collect::<Vec<_>>(),
+        )?;
         d.set_item("responses", p.iter().map(|x| x.after.n).collect::<Vec<_>>())?;
         d.set_item("score", p.iter().map(|x| x.after.value).collect::<Vec<_>>())?;
-        d.set_item("score_low", p.iter().map(|x| x.after.low).collect::<Vec<_>>())?;
-        d.set_item("score_high", p.iter().map(|x| x.after.high).collect::<Vec<_>>())?;
+        d.set_item(
+            "score_low",
+            p.iter().map(|x| x.after.low).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "score_high",
+            p.iter().map(|x| x.after.high).collect::<Vec<_>>(),
+        )?;
         d.set_item("rest", p.iter().map(|x| x.rest.value).collect::<Vec<_>>())?;
-        d.set_item("difference", p.iter().map(|x| x.difference.difference).collect::<Vec<_>>())?;
-        d.set_item("difference_low", p.iter().map(|x| x.difference.low).collect::<Vec<_>>())?;
-        d.set_item("difference_high", p.iter().map(|x| x.difference.high).collect::<Vec<_>>())?;
-        d.set_item("p_value", p.iter().map(|x| x.difference.p_value).collect::<Vec<_>>())?;
-        d.set_item("significant", p.iter().map(|x| x.difference.significant).collect::<Vec<_>>())?;
+        d.set_item(
+            "difference",
+            p.iter()
+                .map(|x| x.difference.difference)
+                .collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "difference_low",
+            p.iter().map(|x| x.difference.low).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "difference_high",
+            p.iter().map(|x| x.difference.high).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "p_value",
+            p.iter().map(|x| x.difference.p_value).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "significant",
+            p.iter()
+                .map(|x| x.difference.significant)
+                .collect::<Vec<_>>(),
+        )?;
         d.set_item("drop_off", p.iter().map(|x| x.drop_off).collect::<Vec<_>>())?;
-        d.set_item("customers", p.iter().map(|x| x.customers).collect::<Vec<_>>())?;
+        d.set_item(
+            "customers",
+            p.iter().map(|x| x.customers).collect::<Vec<_>>(),
+        )?;
         d.set_item("impact", p.iter().map(|x| x.impact).collect::<Vec<_>>())?;
         Ok(d)
     }
@@ -434,9 +504,15 @@ impl FeedbackJoin {
         let d = PyDict::new(py);
         d.set_item("a", pairs.iter().map(|x| x.a).collect::<Vec<_>>())?;
         d.set_item("b", pairs.iter().map(|x| x.b).collect::<Vec<_>>())?;
-        d.set_item("customers", pairs.iter().map(|x| x.customers).collect::<Vec<_>>())?;
+        d.set_item(
+            "customers",
+            pairs.iter().map(|x| x.customers).collect::<Vec<_>>(),
+        )?;
         let est = |f: fn(&cj::ChannelPair) -> Option<Estimate>, g: fn(&Estimate) -> f64| {
-            pairs.iter().map(|x| f(x).as_ref().map(g)).collect::<Vec<Option<f64>>>()
+            pairs
+                .iter()
+                .map(|x| f(x).as_ref().map(g))
+                .collect::<Vec<Option<f64>>>()
         };
         d.set_item("difference", est(|x| x.difference, |e| e.value))?;
         d.set_item("difference_low", est(|x| x.difference, |e| e.low))?;
@@ -468,7 +544,12 @@ fn rescale(ts: &[i64], from: TimeUnit, to: TimeUnit) -> Vec<i64> {
     }
 }
 
-fn score_metric(name: &str, csat_max: i64, csat_top: i64, ces_scale: &str) -> PyResult<ScoreMetric> {
+fn score_metric(
+    name: &str,
+    csat_max: i64,
+    csat_top: i64,
+    ces_scale: &str,
+) -> PyResult<ScoreMetric> {
     match name.trim().to_ascii_lowercase().replace('-', "_").as_str() {
         "nps" => Ok(ScoreMetric::Nps),
         "csat" => Ok(ScoreMetric::Csat {
@@ -479,7 +560,9 @@ fn score_metric(name: &str, csat_max: i64, csat_top: i64, ces_scale: &str) -> Py
         "net_satisfaction" => Ok(ScoreMetric::NetSatisfaction),
         _ => Err(Error::InvalidArgument {
             name: "metric".to_owned(),
-            reason: format!("unknown metric `{name}`; expected one of nps, csat, ces, net_satisfaction"),
+            reason: format!(
+                "unknown metric `{name}`; expected one of nps, csat, ces, net_satisfaction"
+            ),
         })
         .py(),
     }
@@ -500,12 +583,20 @@ fn rename(e: Error, names: &(String, String, String, String)) -> Error {
         }
     };
     match e {
-        Error::OutOfRange { field, value, expected } => Error::OutOfRange {
+        Error::OutOfRange {
+            field,
+            value,
+            expected,
+        } => Error::OutOfRange {
             field: format!("{field} in column `{}`", column(&field)),
             value,
             expected,
         },
-        Error::InvalidNumber { field, value, reason } => Error::InvalidNumber {
+        Error::InvalidNumber {
+            field,
+            value,
+            reason,
+        } => Error::InvalidNumber {
             field: format!("{field} in column `{}`", column(&field)),
             value,
             reason,
