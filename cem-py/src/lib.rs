@@ -8,6 +8,7 @@ mod compare;
 mod convert;
 mod error;
 mod group;
+mod journey;
 mod metrics;
 mod sample;
 mod survey;
@@ -23,5 +24,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     survey::register(m)?;
     sample::register(m)?;
     group::register(m)?;
+    journey::register(m)?;
     Ok(())
 }

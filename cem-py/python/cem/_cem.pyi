@@ -35,6 +35,8 @@ __all__ = [
     "_post_stratify",
     "_rake",
     "_retailer",
+    "_EventLog",
+    "_FeedbackJoin",
     "_column_address",
     "ces",
     "ces_agree",
@@ -491,3 +493,64 @@ class GroupedScores:
     def __ne__(self, value: object, /) -> bool: ...
 
 def _column_address(obj: _Column, dtype: _Dtype) -> tuple[int, bool]: ...
+
+# ------------------------------------------------------------------ journey analytics (private; see cem.journey)
+
+@final
+class _EventLog:
+    @staticmethod
+    def from_columns(
+        customers: _Column,
+        customer_count: int,
+        touchpoints: _Column,
+        touchpoint_labels: Sequence[str],
+        times: _Column,
+        values: Optional[_Column] = None,
+        *,
+        time_unit: str = "s",
+        columns: Optional[tuple[str, str, str, str]] = None,
+    ) -> _EventLog: ...
+    def __len__(self) -> int: ...
+    @property
+    def customer_count(self) -> int: ...
+    @property
+    def time_unit(self) -> str: ...
+    @property
+    def touchpoint_labels(self) -> list[str]: ...
+    def customer_codes(self) -> Any: ...
+    def dfg(self) -> dict[str, Any]: ...
+    def variants(self, top: Optional[int] = None) -> dict[str, Any]: ...
+    def sessions(self, gap: int) -> dict[str, Any]: ...
+    def funnel(self, steps: Sequence[int], within: Optional[int] = None) -> dict[str, Any]: ...
+    def paths(
+        self, start: Optional[int] = None, end: Optional[int] = None, depth: int = 3, top: Optional[int] = None
+    ) -> dict[str, Any]: ...
+    def next_step(self, touchpoint: int) -> tuple[list[Optional[int]], list[float]]: ...
+    def removal_effects(self, goal: int) -> dict[str, Any]: ...
+    def with_feedback(
+        self,
+        customers: _Column,
+        times: _Column,
+        scores: _Column,
+        window: Optional[int] = None,
+        *,
+        columns: Optional[tuple[str, str, str]] = None,
+    ) -> _FeedbackJoin: ...
+    def to_dot(self, options: str) -> str: ...
+    def to_svg(self, options: str) -> str: ...
+
+@final
+class _FeedbackJoin:
+    def rows(self) -> dict[str, list[Any]]: ...
+    def pain_points(
+        self,
+        metric: str = "nps",
+        confidence: float = 0.95,
+        min_responses: int = 30,
+        *,
+        csat_max: int = 5,
+        csat_top: int = 2,
+        ces_scale: str = "agreement7",
+    ) -> dict[str, list[Any]]: ...
+    def channel_consistency(self, channel_of: Sequence[int], confidence: float = 0.95) -> dict[str, list[Any]]: ...
+    def __len__(self) -> int: ...
