@@ -85,7 +85,11 @@ impl EventLog {
         let t = self.touchpoint_count();
         // Edge ids: a dense t × t table when it is small, a hash map otherwise.
         let dense = t <= 1024;
-        let mut table: Vec<u32> = if dense { vec![u32::MAX; t * t] } else { Vec::new() };
+        let mut table: Vec<u32> = if dense {
+            vec![u32::MAX; t * t]
+        } else {
+            Vec::new()
+        };
         let mut index: FxHashMap<(u32, u32), usize> = FxHashMap::default();
         let mut keys: Vec<(u32, u32)> = Vec::new();
         let mut count: Vec<u64> = Vec::new();
@@ -185,8 +189,9 @@ impl EventLog {
         }
     }
 
-    /// The distinct journeys with their counts and shares, most frequent first (ties by
-    /// sequence); `top` keeps only the first so many. Counts sum to the number of customers.
+    /// The distinct journeys with their counts and shares, most frequent first (ties in order
+    /// of first appearance, that is by the first customer who followed them); `top` keeps
+    /// only the first so many. Counts sum to the number of customers.
     ///
     /// ```
     /// use cem_core::journey::EventLog;
@@ -198,14 +203,32 @@ impl EventLog {
     /// # Ok::<(), cem_core::Error>(())
     /// ```
     pub fn variants(&self, top: Option<usize>) -> Vec<Variant> {
-        let mut counts: FxHashMap<&[u32], u64> = FxHashMap::default();
+        // Distinct journeys in order of first appearance, counted through an index, so the
+        // sort compares integers only and steps are copied out once, for the kept variants.
+        let mut index: FxHashMap<&[u32], usize> = FxHashMap::default();
+        let mut entries: Vec<(u64, &[u32])> = Vec::new();
         for (_, tps, _) in self.journeys() {
-            *counts.entry(tps).or_insert(0) += 1;
+            match index.entry(tps) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    if let Some(entry) = entries.get_mut(*e.get()) {
+                        entry.0 += 1;
+                    }
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(entries.len());
+                    entries.push((1, tps));
+                }
+            }
+        }
+        // Stable: equal counts keep their first-appearance order.
+        entries.sort_by_key(|e| std::cmp::Reverse(e.0));
+        if let Some(k) = top {
+            entries.truncate(k);
         }
         let total = self.customer_count() as f64;
-        let mut out: Vec<Variant> = counts
+        entries
             .into_iter()
-            .map(|(steps, count)| Variant {
+            .map(|(count, steps)| Variant {
                 steps: steps.to_vec(),
                 count,
                 share: if total > 0.0 {
@@ -214,12 +237,7 @@ impl EventLog {
                     0.0
                 },
             })
-            .collect();
-        out.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.steps.cmp(&b.steps)));
-        if let Some(k) = top {
-            out.truncate(k);
-        }
-        out
+            .collect()
     }
 }
 
