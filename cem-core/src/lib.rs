@@ -10,5 +10,6 @@ pub mod model;
 pub mod sample;
 mod stats;
 pub mod survey;
+mod svg;
 
 pub use error::{AnswerProblem, Error, ErrorKind, Result};

@@ -122,29 +122,14 @@ impl Dfg {
                 )
             })
         };
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"100%\" style=\"max-width:{width:.0}px\" font-family=\"system-ui, sans-serif\" font-size=\"12\">"
-        );
-        let _ = writeln!(
-            out,
-            "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"
-        );
-        if !options.title.is_empty() {
-            let _ = writeln!(
-                out,
-                "<text x=\"{MARGIN}\" y=\"30\" font-size=\"16\" font-weight=\"600\" fill=\"#1d232b\">{}</text>",
-                xml_escape(&options.title)
-            );
-        }
+        let mut out = crate::svg::header(width, height, &options.title, MARGIN);
         for (c, title) in options.column_titles.iter().enumerate().take(columns) {
             let _ = writeln!(
                 out,
                 "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\" font-weight=\"600\" fill=\"#5b7083\" letter-spacing=\"0.05em\">{}</text>",
                 MARGIN + c as f64 * (NODE_W + COL_GAP) + NODE_W / 2.0,
                 TOP - 12.0,
-                xml_escape(&title.to_uppercase())
+                crate::svg::escape(&title.to_uppercase())
             );
         }
         for e in self
@@ -195,8 +180,8 @@ impl Dfg {
                 out,
                 "<path d=\"M{ax:.1},{ay:.1} C{c1:.1},{ay:.1} {c2:.1},{by:.1} {bx:.1},{by:.1}\" fill=\"none\" stroke=\"#5b7083\" stroke-opacity=\"{:.2}\" stroke-width=\"{w:.1}\"><title>{} → {}: {}</title></path>",
                 0.25 + 0.6 * share,
-                xml_escape(log.touchpoint_label(e.source).unwrap_or("?")),
-                xml_escape(log.touchpoint_label(e.target).unwrap_or("?")),
+                crate::svg::escape(log.touchpoint_label(e.source).unwrap_or("?")),
+                crate::svg::escape(log.touchpoint_label(e.target).unwrap_or("?")),
                 e.count
             );
         }
@@ -205,7 +190,7 @@ impl Dfg {
             let Some((x, y)) = xy(code) else {
                 continue;
             };
-            let label = xml_escape(log.touchpoint_label(code).unwrap_or("?"));
+            let label = crate::svg::escape(log.touchpoint_label(code).unwrap_or("?"));
             let _ = writeln!(
                 out,
                 "<g><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"8\" fill=\"{}\" stroke=\"#34495e\" stroke-width=\"1\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#1d232b\">{label}</text></g>",
@@ -325,13 +310,6 @@ fn node_colour(options: &MapOptions, t: u32) -> String {
         )
     };
     format!("#{r:02x}{g:02x}{b:02x}")
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn dot_escape(s: &str) -> String {

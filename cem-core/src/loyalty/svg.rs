@@ -32,7 +32,7 @@ impl RetentionCohorts {
             .unwrap_or(0);
         let width = left + cell_w * columns as f64 + 20.0;
         let height = top + cell_h * self.cohorts.len() as f64 + 20.0;
-        let mut out = header(width, height, title);
+        let mut out = crate::svg::header(width, height, title, 20.0);
         let _ = writeln!(
             out,
             "<text x=\"{left}\" y=\"{:.1}\" font-size=\"11\" fill=\"#5b7083\">{}s since acquisition</text>",
@@ -109,7 +109,7 @@ pub fn survival_svg(curves: &[(&str, &KaplanMeier)], title: &str) -> String {
         .max(f64::MIN_POSITIVE);
     let x = |t: f64| left + plot_w * t / t_max;
     let y = |s: f64| top + plot_h * (1.0 - s.clamp(0.0, 1.0));
-    let mut out = header(width, height, title);
+    let mut out = crate::svg::header(width, height, title, 20.0);
     let _ = writeln!(
         out,
         "<path d=\"M{left},{top} V{:.1} H{:.1}\" fill=\"none\" stroke=\"#5b7083\"/>",
@@ -171,7 +171,7 @@ pub fn survival_svg(curves: &[(&str, &KaplanMeier)], title: &str) -> String {
         let _ = writeln!(
             out,
             "<path d=\"{line}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"><title>{}</title></path>",
-            xml_escape(label)
+            crate::svg::escape(label)
         );
         let median = km.median().map_or_else(|| "not reached".to_owned(), trim);
         let ly = top + 16.0 + 20.0 * i as f64;
@@ -182,41 +182,14 @@ pub fn survival_svg(curves: &[(&str, &KaplanMeier)], title: &str) -> String {
             ly - 4.0,
             left + plot_w + 36.0,
             ly,
-            xml_escape(label)
+            crate::svg::escape(label)
         );
     }
     out.push_str("</svg>\n");
     out
 }
 
-fn header(width: f64, height: f64, title: &str) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"100%\" style=\"max-width:{width:.0}px\" font-family=\"system-ui, sans-serif\" font-size=\"12\">"
-    );
-    let _ = writeln!(
-        out,
-        "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"
-    );
-    if !title.is_empty() {
-        let _ = writeln!(
-            out,
-            "<text x=\"20\" y=\"30\" font-size=\"16\" font-weight=\"600\" fill=\"#1d232b\">{}</text>",
-            xml_escape(title)
-        );
-    }
-    out
-}
-
 fn trim(v: f64) -> String {
     let s = format!("{v:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
