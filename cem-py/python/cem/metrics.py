@@ -352,6 +352,7 @@ def _array(weights: list[float]) -> Any:
         return weights
     return np.asarray(weights, dtype=np.float64)
 
+
 def by(
     frame: Any,
     score: str = "score",
