@@ -718,6 +718,21 @@ macro_rules! py_accumulator {
                 Ok($name { inner: from_json(text)? })
             }
 
+            /// The state as bytes (the UTF-8 of :meth:`to_json`), for queues and object
+            /// stores; the browser's ``toJSON()`` text encodes to the same bytes.
+            fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+                Ok(pyo3::types::PyBytes::new(py, to_json(&self.inner)?.as_bytes()))
+            }
+
+            /// Rebuilds an accumulator from :meth:`to_bytes` output (validated).
+            #[staticmethod]
+            fn from_bytes(data: &[u8]) -> PyResult<Self> {
+                let text = std::str::from_utf8(data)
+                    .map_err(|e| Error::Json(format!("the state is not UTF-8 text: {e}")))
+                    .py()?;
+                Ok($name { inner: from_json(text)? })
+            }
+
             fn __getstate__(&self) -> PyResult<String> {
                 to_json(&self.inner)
             }

@@ -123,3 +123,20 @@ def test_failed_push_many_adds_nothing():
     with pytest.raises(cem.InvalidNumberError):
         acc.push_many([10, 10], [1.0, -2.0])
     assert acc.n == 2
+
+
+def test_accumulator_bytes_round_trip_and_reject_garbage() -> None:
+    import cem
+
+    acc = cem.metrics.Nps()
+    acc.push_many([10, 9, 3, 8])
+    data = acc.to_bytes()
+    assert data == acc.to_json().encode()
+    back = cem.metrics.Nps.from_bytes(data)
+    assert back == acc and back.estimate() == acc.estimate()
+    import pytest
+
+    with pytest.raises(cem.JsonError):
+        cem.metrics.Nps.from_bytes(b"\xff\xfe")
+    with pytest.raises(cem.CemError):
+        cem.metrics.Nps.from_bytes(b'{"counts": {"min": 0, "max": 10, "count": [1]}}')
