@@ -1,6 +1,7 @@
 #![doc = include_str!("../../README.md")]
 #![deny(missing_docs)]
 
+pub mod clv;
 pub mod error;
 pub mod journey;
 pub mod metrics;

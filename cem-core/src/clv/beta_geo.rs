@@ -1,0 +1,513 @@
+//! The BG/NBD model (Fader, Hardie and Lee 2005), as lifetimes' `BetaGeoFitter` defines it.
+
+use serde::{Deserialize, Serialize};
+
+use super::data::{Rfm, check_customer, check_time, rfm};
+use super::optim::{Objective, minimize};
+use super::special::{digamma, hyp2f1, ln_beta, ln_gamma, log_add_exp};
+use super::{FitReport, TransactionModel, check_penalizer, standard_errors};
+use crate::error::{Error, Result};
+
+/// The BG/NBD ("beta-geometric / negative binomial") model of repeat purchases: while alive a
+/// customer buys at Poisson rate λ ~ Gamma(r, α) and after each purchase drops out with
+/// probability p ~ Beta(a, b).
+///
+/// Fitted by maximum likelihood exactly as lifetimes 0.11.3's `BetaGeoFitter`: the objective
+/// is the mean negative log-likelihood with time rescaled by 1 / max T, plus
+/// `penalizer × (r² + α_scaled² + a² + b²)` where `α_scaled = α / max T`. So a penalizer gives
+/// the same fit as `BetaGeoFitter(penalizer_coef=...)`.
+///
+/// # Example
+///
+/// ```
+/// use cem_core::clv::BetaGeo;
+///
+/// // frequency (repeat purchases), recency (time of the last one), T (age), in weeks
+/// let frequency = [2.0, 1.0, 0.0, 0.0, 4.0, 1.0, 0.0, 3.0];
+/// let recency = [30.4, 1.7, 0.0, 0.0, 20.1, 29.0, 0.0, 35.0];
+/// let age = [38.9, 38.9, 38.9, 38.9, 38.9, 36.0, 36.0, 36.0];
+/// let model = BetaGeo::default().fit(&frequency, &recency, &age, None)?;
+/// let p = model.params();
+/// assert!(p.r > 0.0 && p.alpha > 0.0 && p.a > 0.0 && p.b > 0.0);
+/// let next_year = model.predict(52.0, 2.0, 30.4, 38.9)?;
+/// assert!(next_year > 0.0);
+/// # Ok::<(), cem_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct BetaGeo {
+    /// L2 penalty coefficient, as lifetimes' `penalizer_coef` (0 = plain maximum likelihood).
+    pub penalizer: f64,
+}
+
+/// Parameters of a BG/NBD model (α in the caller's time unit).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BetaGeoParams {
+    /// Shape of the gamma distribution of purchase rates.
+    pub r: f64,
+    /// Scale of the gamma distribution of purchase rates (in time units).
+    pub alpha: f64,
+    /// First shape of the beta distribution of drop-out probabilities.
+    pub a: f64,
+    /// Second shape of the beta distribution of drop-out probabilities.
+    pub b: f64,
+}
+
+/// A BG/NBD model with known parameters: fitted by [`BetaGeo::fit`] or built from
+/// parameters with [`FittedBetaGeo::from_params`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedBetaGeo {
+    params: BetaGeoParams,
+    report: Option<FitReport<BetaGeoParams>>,
+}
+
+impl BetaGeo {
+    /// Fits the model to one row per customer (or per group of identical customers, with
+    /// `weights` counting them). Time is in the caller's unit; the parameters come back in it.
+    ///
+    /// # Errors
+    ///
+    /// `LengthMismatch` for columns of different lengths, `Empty` for no customers (or all
+    /// weights 0), `InvalidNumber` naming the row for a frequency that is not a whole number
+    /// `>= 0`, a negative or non-finite recency, T or weight, a recency above T or a non-zero
+    /// recency with frequency 0; `InvalidArgument` when nobody made a repeat purchase or every
+    /// T is 0, or for a negative penalizer; `NotConverged` if the optimizer hits its iteration
+    /// cap; `Undefined` when the estimate runs off to 0 or infinity.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cem_core::clv::BetaGeo;
+    ///
+    /// let weights = [120.0, 40.0, 25.0, 10.0];
+    /// let m = BetaGeo { penalizer: 0.01 }.fit(
+    ///     &[0.0, 1.0, 2.0, 5.0], &[0.0, 10.0, 25.0, 30.0], &[40.0, 40.0, 38.0, 39.0],
+    ///     Some(&weights),
+    /// )?;
+    /// assert!(m.log_likelihood().unwrap() < 0.0);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn fit(
+        &self,
+        frequency: &[f64],
+        recency: &[f64],
+        age: &[f64],
+        weights: Option<&[f64]>,
+    ) -> Result<FittedBetaGeo> {
+        check_penalizer(self.penalizer)?;
+        let data = rfm(frequency, recency, age, weights)?;
+        let scale = 1.0 / data.max_t;
+        let scaled = Scaled {
+            data: &data,
+            scale,
+            penalizer: self.penalizer,
+        };
+        let m = minimize(&scaled, [0.0; 4], "BG/NBD", ["r", "alpha", "a", "b"])?;
+        let [r, alpha_s, a, b] = m.x.map(f64::exp);
+        let params = BetaGeoParams {
+            r,
+            alpha: alpha_s / scale,
+            a,
+            b,
+        };
+        let fitted = FittedBetaGeo::from_params(params)?;
+        let mut log_likelihood = 0.0;
+        for (((&x, &tx), &t), &w) in data.x.iter().zip(&data.tx).zip(&data.t).zip(&data.w) {
+            log_likelihood += w * fitted.customer_log_likelihood(x, tx, t)?;
+        }
+        let se = standard_errors(&[r, params.alpha, a, b], m.hessian, data.total_weight);
+        Ok(FittedBetaGeo {
+            params,
+            report: Some(FitReport {
+                log_likelihood,
+                objective: m.value,
+                standard_errors: se.map(|[r, alpha, a, b]| BetaGeoParams { r, alpha, a, b }),
+                iterations: m.iterations,
+                customers: data.total_weight,
+            }),
+        })
+    }
+}
+
+impl FittedBetaGeo {
+    /// A model with the given parameters (for example ones fitted elsewhere).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidNumber` if a parameter is not a positive finite number.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cem_core::clv::{BetaGeoParams, FittedBetaGeo};
+    ///
+    /// let m = FittedBetaGeo::from_params(BetaGeoParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 })?;
+    /// assert!((m.p_alive(2.0, 30.43, 38.86)? - 0.7266).abs() < 1e-3);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn from_params(params: BetaGeoParams) -> Result<Self> {
+        let BetaGeoParams { r, alpha, a, b } = params;
+        for (name, v) in [("r", r), ("alpha", alpha), ("a", a), ("b", b)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(Error::invalid_number(
+                    format!("BG/NBD parameter {name}"),
+                    v,
+                    "is not a positive finite number",
+                ));
+            }
+        }
+        Ok(FittedBetaGeo {
+            params,
+            report: None,
+        })
+    }
+
+    /// The parameters (α in the caller's time unit).
+    pub fn params(&self) -> BetaGeoParams {
+        self.params
+    }
+
+    /// How the fit went; `None` for a model built with [`FittedBetaGeo::from_params`].
+    pub fn report(&self) -> Option<&FitReport<BetaGeoParams>> {
+        self.report.as_ref()
+    }
+
+    /// The maximized log-likelihood of the fitted data in the caller's time unit, without the
+    /// penalty (lifetimes' objective is its negative mean on rescaled time, see
+    /// [`FitReport::objective`]).
+    pub fn log_likelihood(&self) -> Option<f64> {
+        self.report.as_ref().map(|r| r.log_likelihood)
+    }
+
+    /// Standard errors of the parameters, lifetimes' way: the delta method on the inverse
+    /// Hessian of the (penalized, mean) objective in log-parameters, divided by the number of
+    /// customers. `None` if the Hessian is not positive definite or for an unfitted model.
+    pub fn standard_errors(&self) -> Option<BetaGeoParams> {
+        self.report.as_ref().and_then(|r| r.standard_errors)
+    }
+
+    /// One customer's log-likelihood (lifetimes' per-row term, in the caller's time unit).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidNumber` for an invalid history (see [`BetaGeo::fit`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cem_core::clv::{BetaGeoParams, FittedBetaGeo};
+    ///
+    /// let m = FittedBetaGeo::from_params(BetaGeoParams { r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 })?;
+    /// assert!(m.customer_log_likelihood(2.0, 30.43, 38.86)? < 0.0);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn customer_log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        check_customer(None, frequency, recency, age)?;
+        let BetaGeoParams { r, alpha, a, b } = self.params;
+        Ok(row_terms([r, alpha, a, b], frequency, recency, age).ll)
+    }
+
+    /// Expected number of purchases in the next `t` time units of a customer with history
+    /// (`frequency`, `recency`, `T`) — lifetimes' `predict` /
+    /// `conditional_expected_number_of_purchases_up_to_time` (equation 10 of Fader, Hardie and
+    /// Lee 2005).
+    ///
+    /// Where lifetimes takes the log of a negative ₂F₁ and returns NaN (zero-frequency
+    /// customers when `a + b < 1`, typical under a penalizer), cem evaluates the same formula
+    /// without the logarithm and returns the finite value (checked against mpmath).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidNumber` for an invalid history or a negative or non-finite `t`; `Undefined` at
+    /// exactly `a = 1`, where the formula is 0/0.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cem_core::clv::{BetaGeoParams, FittedBetaGeo};
+    ///
+    /// let m = FittedBetaGeo::from_params(BetaGeoParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 })?;
+    /// let one_year = m.predict(52.0, 2.0, 30.43, 38.86)?;
+    /// assert!((one_year - 1.5586).abs() < 1e-3);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn predict(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        check_customer(None, frequency, recency, age)?;
+        check_time("t", t)?;
+        if t == 0.0 {
+            return Ok(0.0);
+        }
+        let BetaGeoParams { r, alpha, a, b } = self.params;
+        check_a(a)?;
+        let x = frequency;
+        let z = t / (alpha + age + t);
+        let hyp = hyp2f1(r + x, b + x, a + b + x - 1.0, z)?;
+        let first = (a + b + x - 1.0) / (a - 1.0);
+        let second = 1.0 - hyp * ((r + x) * libm::log1p(-z)).exp();
+        let den = if x > 0.0 {
+            1.0 + (a / (b + x - 1.0)) * ((r + x) * ((alpha + age) / (alpha + recency)).ln()).exp()
+        } else {
+            1.0
+        };
+        finite("BG/NBD prediction", (first * second / den).max(0.0))
+    }
+
+    /// Probability that a customer with history (`frequency`, `recency`, `T`) is still alive
+    /// (Fader, Hardie and Lee's note 021): 1 for a customer without repeat purchases.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidNumber` for an invalid history.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cem_core::clv::{BetaGeoParams, FittedBetaGeo};
+    ///
+    /// let m = FittedBetaGeo::from_params(BetaGeoParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 })?;
+    /// assert_eq!(m.p_alive(0.0, 0.0, 38.86)?, 1.0);
+    /// assert!(m.p_alive(1.0, 1.71, 38.86)? < 0.25);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn p_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        check_customer(None, frequency, recency, age)?;
+        if frequency == 0.0 {
+            return Ok(1.0);
+        }
+        let BetaGeoParams { r, alpha, a, b } = self.params;
+        let log_div = (r + frequency) * ((alpha + age) / (alpha + recency)).ln()
+            + (a / (b + frequency - 1.0)).ln();
+        // expit(-log_div), stable for either sign.
+        Ok(if log_div > 0.0 {
+            let e = (-log_div).exp();
+            e / (1.0 + e)
+        } else {
+            1.0 / (1.0 + log_div.exp())
+        })
+    }
+
+    /// Expected number of repeat purchases in `t` time units of a new customer (equation 9).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidNumber` for a negative or non-finite `t`; `Undefined` at exactly `a = 1`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cem_core::clv::{BetaGeoParams, FittedBetaGeo};
+    ///
+    /// let m = FittedBetaGeo::from_params(BetaGeoParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 })?;
+    /// assert!((m.expected_purchases(52.0)? - 1.446).abs() < 1e-3);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn expected_purchases(&self, t: f64) -> Result<f64> {
+        check_time("t", t)?;
+        let BetaGeoParams { r, alpha, a, b } = self.params;
+        check_a(a)?;
+        let hyp = hyp2f1(r, b, a + b - 1.0, t / (alpha + t))?;
+        let v = (a + b - 1.0) / (a - 1.0) * (1.0 - hyp * (r * (alpha / (alpha + t)).ln()).exp());
+        finite("BG/NBD expected purchases", v.max(0.0))
+    }
+
+    /// Probability that a new customer makes exactly `n` repeat purchases in `t` time units
+    /// (equation 8; lifetimes' `probability_of_n_purchases_up_to_time`).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidNumber` for a negative or non-finite `t`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cem_core::clv::{BetaGeoParams, FittedBetaGeo};
+    ///
+    /// let m = FittedBetaGeo::from_params(BetaGeoParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 })?;
+    /// let total: f64 = (0..200).map(|n| m.probability_of_n_purchases(52.0, n).unwrap()).sum();
+    /// assert!((total - 1.0).abs() < 1e-6);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn probability_of_n_purchases(&self, t: f64, n: u32) -> Result<f64> {
+        check_time("t", t)?;
+        let BetaGeoParams { r, alpha, a, b } = self.params;
+        let nf = f64::from(n);
+        if t == 0.0 {
+            return Ok(if n == 0 { 1.0 } else { 0.0 });
+        }
+        let log_p = (alpha / (alpha + t)).ln();
+        let log_q = (t / (alpha + t)).ln();
+        let first = (ln_beta(a, b + nf) - ln_beta(a, b) + ln_gamma(r + nf)
+            - ln_gamma(r)
+            - ln_gamma(nf + 1.0)
+            + r * log_p
+            + nf * log_q)
+            .exp();
+        let second = if n > 0 {
+            let mut sum = 0.0;
+            for j in 0..n {
+                let jf = f64::from(j);
+                sum += (ln_gamma(r + jf) - ln_gamma(r) - ln_gamma(jf + 1.0) + jf * log_q).exp();
+            }
+            (ln_beta(a + 1.0, b + nf - 1.0) - ln_beta(a, b)).exp()
+                * (1.0 - (r * log_p).exp() * sum)
+        } else {
+            0.0
+        };
+        finite("BG/NBD probability", (first + second).clamp(0.0, 1.0))
+    }
+}
+
+impl TransactionModel for FittedBetaGeo {
+    fn predict(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        FittedBetaGeo::predict(self, t, frequency, recency, age)
+    }
+}
+
+fn check_a(a: f64) -> Result<()> {
+    if a == 1.0 {
+        Err(Error::Undefined(
+            "the BG/NBD expectation is 0/0 at a = `1`".into(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn finite(what: &str, v: f64) -> Result<f64> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(Error::Undefined(format!("the {what} is `{v}`")))
+    }
+}
+
+/// One row's log-likelihood and its gradient with respect to the log-parameters.
+struct RowTerms {
+    ll: f64,
+    grad: [f64; 4],
+}
+
+fn row_terms([r, alpha, a, b]: [f64; 4], x: f64, tx: f64, t: f64) -> RowTerms {
+    let a1 = ln_rising(r, x) + r * alpha.ln();
+    let a2 = ln_rising(b, x) - ln_rising(a + b, x);
+    let a3 = -(r + x) * (alpha + t).ln();
+    let (a4, has4) = if x > 0.0 {
+        (
+            a.ln() - (b + x - 1.0).ln() - (r + x) * (tx + alpha).ln(),
+            true,
+        )
+    } else {
+        (f64::NEG_INFINITY, false)
+    };
+    let mix = log_add_exp(a3, a4);
+    let ll = a1 + a2 + mix;
+    // Shares of the two terms of the mixture.
+    let p3 = (a3 - mix).exp();
+    let p4 = if has4 { (a4 - mix).exp() } else { 0.0 };
+    let psi_ab_diff = -digamma_diff(a + b, x); // ψ(a+b) − ψ(a+b+x)
+    let dr = digamma_diff(r, x) + alpha.ln()
+        - p3 * (alpha + t).ln()
+        - if has4 { p4 * (alpha + tx).ln() } else { 0.0 };
+    let dalpha =
+        r / alpha - p3 * (r + x) / (alpha + t) - if has4 { p4 * (r + x) / (alpha + tx) } else { 0.0 };
+    let da = psi_ab_diff + if has4 { p4 / a } else { 0.0 };
+    let db = psi_ab_diff + digamma_diff(b, x)
+        - if has4 { p4 / (b + x - 1.0) } else { 0.0 };
+    RowTerms {
+        ll,
+        grad: [dr * r, dalpha * alpha, da * a, db * b],
+    }
+}
+
+/// Up to this many repeat purchases, Γ and ψ differences are summed term by term.
+const SUM_TERMS: f64 = 64.0;
+
+/// `ln Γ(y + x) − ln Γ(y)` for whole `x >= 0`: a sum of logs for small `x` (exact where the
+/// difference of two large `ln Γ` loses digits, as when a fit drifts to large a, b), else
+/// the difference.
+pub(crate) fn ln_rising(y: f64, x: f64) -> f64 {
+    if x <= SUM_TERMS {
+        let mut s = 0.0;
+        let mut k = 0.0;
+        while k < x {
+            s += (y + k).ln();
+            k += 1.0;
+        }
+        s
+    } else {
+        ln_gamma(y + x) - ln_gamma(y)
+    }
+}
+
+/// `ψ(y + x) − ψ(y)` for whole `x >= 0`, in the same way as [`ln_rising`].
+pub(crate) fn digamma_diff(y: f64, x: f64) -> f64 {
+    if x <= SUM_TERMS {
+        let mut s = 0.0;
+        let mut k = 0.0;
+        while k < x {
+            s += 1.0 / (y + k);
+            k += 1.0;
+        }
+        s
+    } else {
+        digamma(y + x) - digamma(y)
+    }
+}
+
+/// lifetimes' objective on rescaled time, in log-parameters.
+struct Scaled<'a> {
+    data: &'a Rfm,
+    scale: f64,
+    penalizer: f64,
+}
+
+impl Objective<4> for Scaled<'_> {
+    fn eval(&self, theta: &[f64; 4]) -> Option<(f64, [f64; 4])> {
+        let p = theta.map(f64::exp);
+        let d = self.data;
+        let mut value = 0.0;
+        let mut grad = [0.0; 4];
+        for (((&x, &tx), &t), &w) in d.x.iter().zip(&d.tx).zip(&d.t).zip(&d.w) {
+            let row = row_terms(p, x, tx * self.scale, t * self.scale);
+            value -= w * row.ll;
+            for (g, v) in grad.iter_mut().zip(row.grad) {
+                *g -= w * v;
+            }
+        }
+        let n = d.total_weight;
+        let mut out = [0.0; 4];
+        for ((o, g), pi) in out.iter_mut().zip(grad).zip(p) {
+            *o = g / n + 2.0 * self.penalizer * pi * pi;
+        }
+        let value = value / n + self.penalizer * p.iter().map(|v| v * v).sum::<f64>();
+        (value.is_finite() && out.iter().all(|v| v.is_finite())).then_some((value, out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        for &(x, tx, t) in &[(0.0, 0.0, 38.9), (2.0, 30.4, 38.9), (6.0, 35.1, 38.9), (1.0, 5.0, 5.0)] {
+            for p in [[0.24, 4.4, 0.79, 2.4], [1.2, 26.0, 30.0, 200.0], [3.0, 0.5, 0.2, 0.3]] {
+                let g = row_terms(p, x, tx, t).grad;
+                for (k, gk) in g.iter().enumerate() {
+                    let h: f64 = 1e-6;
+                    let mut up = p;
+                    let mut down = p;
+                    up[k] *= h.exp();
+                    down[k] *= (-h).exp();
+                    let fd = (row_terms(up, x, tx, t).ll - row_terms(down, x, tx, t).ll) / (2.0 * h);
+                    assert!((fd - gk).abs() < 1e-6 * (1.0 + gk.abs()), "{p:?} {x} {k}: {fd} vs {gk}");
+                }
+            }
+        }
+        for &(y, x) in &[(0.3, 0.0), (0.3, 5.0), (2.5, 64.0), (2.5, 65.0), (1e4, 3.0)] {
+            let lg = ln_gamma(y + x) - ln_gamma(y);
+            assert!((ln_rising(y, x) - lg).abs() < 1e-9 * (1.0 + lg.abs()));
+            let dg = digamma(y + x) - digamma(y);
+            assert!((digamma_diff(y, x) - dg).abs() < 1e-8 * (1.0 + dg.abs()));
+        }
+    }
+}
