@@ -347,8 +347,7 @@ impl FittedBetaGeo {
                 let jf = f64::from(j);
                 sum += (ln_gamma(r + jf) - ln_gamma(r) - ln_gamma(jf + 1.0) + jf * log_q).exp();
             }
-            (ln_beta(a + 1.0, b + nf - 1.0) - ln_beta(a, b)).exp()
-                * (1.0 - (r * log_p).exp() * sum)
+            (ln_beta(a + 1.0, b + nf - 1.0) - ln_beta(a, b)).exp() * (1.0 - (r * log_p).exp() * sum)
         } else {
             0.0
         };
@@ -387,12 +386,15 @@ struct RowTerms {
 }
 
 fn row_terms([r, alpha, a, b]: [f64; 4], x: f64, tx: f64, t: f64) -> RowTerms {
-    let a1 = ln_rising(r, x) + r * alpha.ln();
+    // lifetimes' A₁…A₄ with `r ln α` moved into A₃ and A₄, so that `r ln α − (r+x) ln(α+T)`
+    // is computed as `−r ln(1 + T/α) − x ln(α+T)`: no cancellation when r and α grow large
+    // together (homogeneous purchase rates).
+    let a1 = ln_rising(r, x);
     let a2 = ln_rising(b, x) - ln_rising(a + b, x);
-    let a3 = -(r + x) * (alpha + t).ln();
+    let a3 = -r * (t / alpha).ln_1p() - x * (alpha + t).ln();
     let (a4, has4) = if x > 0.0 {
         (
-            a.ln() - (b + x - 1.0).ln() - (r + x) * (tx + alpha).ln(),
+            a.ln() - (b + x - 1.0).ln() - r * (tx / alpha).ln_1p() - x * (alpha + tx).ln(),
             true,
         )
     } else {
@@ -404,14 +406,17 @@ fn row_terms([r, alpha, a, b]: [f64; 4], x: f64, tx: f64, t: f64) -> RowTerms {
     let p3 = (a3 - mix).exp();
     let p4 = if has4 { (a4 - mix).exp() } else { 0.0 };
     let psi_ab_diff = -digamma_diff(a + b, x); // ψ(a+b) − ψ(a+b+x)
-    let dr = digamma_diff(r, x) + alpha.ln()
-        - p3 * (alpha + t).ln()
-        - if has4 { p4 * (alpha + tx).ln() } else { 0.0 };
-    let dalpha =
-        r / alpha - p3 * (r + x) / (alpha + t) - if has4 { p4 * (r + x) / (alpha + tx) } else { 0.0 };
+    let dr = digamma_diff(r, x)
+        - p3 * (t / alpha).ln_1p()
+        - if has4 { p4 * (tx / alpha).ln_1p() } else { 0.0 };
+    let dalpha = p3 * (r * t / (alpha * (alpha + t)) - x / (alpha + t))
+        + if has4 {
+            p4 * (r * tx / (alpha * (alpha + tx)) - x / (alpha + tx))
+        } else {
+            0.0
+        };
     let da = psi_ab_diff + if has4 { p4 / a } else { 0.0 };
-    let db = psi_ab_diff + digamma_diff(b, x)
-        - if has4 { p4 / (b + x - 1.0) } else { 0.0 };
+    let db = psi_ab_diff + digamma_diff(b, x) - if has4 { p4 / (b + x - 1.0) } else { 0.0 };
     RowTerms {
         ll,
         grad: [dr * r, dalpha * alpha, da * a, db * b],
@@ -489,8 +494,17 @@ mod tests {
 
     #[test]
     fn gradient_matches_finite_differences() {
-        for &(x, tx, t) in &[(0.0, 0.0, 38.9), (2.0, 30.4, 38.9), (6.0, 35.1, 38.9), (1.0, 5.0, 5.0)] {
-            for p in [[0.24, 4.4, 0.79, 2.4], [1.2, 26.0, 30.0, 200.0], [3.0, 0.5, 0.2, 0.3]] {
+        for &(x, tx, t) in &[
+            (0.0, 0.0, 38.9),
+            (2.0, 30.4, 38.9),
+            (6.0, 35.1, 38.9),
+            (1.0, 5.0, 5.0),
+        ] {
+            for p in [
+                [0.24, 4.4, 0.79, 2.4],
+                [1.2, 26.0, 30.0, 200.0],
+                [3.0, 0.5, 0.2, 0.3],
+            ] {
                 let g = row_terms(p, x, tx, t).grad;
                 for (k, gk) in g.iter().enumerate() {
                     let h: f64 = 1e-6;
@@ -498,8 +512,12 @@ mod tests {
                     let mut down = p;
                     up[k] *= h.exp();
                     down[k] *= (-h).exp();
-                    let fd = (row_terms(up, x, tx, t).ll - row_terms(down, x, tx, t).ll) / (2.0 * h);
-                    assert!((fd - gk).abs() < 1e-6 * (1.0 + gk.abs()), "{p:?} {x} {k}: {fd} vs {gk}");
+                    let fd =
+                        (row_terms(up, x, tx, t).ll - row_terms(down, x, tx, t).ll) / (2.0 * h);
+                    assert!(
+                        (fd - gk).abs() < 1e-6 * (1.0 + gk.abs()),
+                        "{p:?} {x} {k}: {fd} vs {gk}"
+                    );
                 }
             }
         }

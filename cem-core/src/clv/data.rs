@@ -11,7 +11,6 @@ pub(crate) struct Rfm {
     pub w: Vec<f64>,
     /// Rows given by the caller (lifetimes divides Pareto/NBD's objective by the mean weight
     /// over these).
-    #[allow(dead_code)] // used by Pareto/NBD, next commit
     pub n_rows: usize,
     pub total_weight: f64,
     pub max_t: f64,
@@ -90,7 +89,10 @@ pub(crate) fn rfm(
         return Err(Error::length_mismatch("frequency", n, "weights", w.len()));
     }
     if n == 0 {
-        return Err(Error::empty("the customer columns", "a model needs customers to fit"));
+        return Err(Error::empty(
+            "the customer columns",
+            "a model needs customers to fit",
+        ));
     }
     let mut rows: Vec<(f64, f64, f64, f64)> = Vec::with_capacity(n);
     let mut max_t = 0.0_f64;
@@ -109,7 +111,8 @@ pub(crate) fn rfm(
         }
     }
     let total_weight: f64 = rows.iter().map(|r| r.3).sum();
-    if rows.is_empty() || total_weight.is_nan() || total_weight <= 0.0 || !total_weight.is_finite() {
+    if rows.is_empty() || total_weight.is_nan() || total_weight <= 0.0 || !total_weight.is_finite()
+    {
         return Err(Error::empty(
             "the weights",
             "every weight is 0, so there is nobody to fit",
@@ -178,17 +181,26 @@ mod tests {
         assert_eq!((d.n_rows, d.total_weight, d.max_t), (4, 6.5, 5.0));
 
         let err = rfm(&[1.0, 1.0], &[1.0, 6.0], &[5.0, 5.0], None).unwrap_err();
-        assert_eq!(err.to_string(), "recency at row 1 `6` is greater than T `5`");
+        assert_eq!(
+            err.to_string(),
+            "recency at row 1 `6` is greater than T `5`"
+        );
         let err = rfm(&[1.5], &[1.0], &[5.0], None).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidNumber);
         assert!(err.to_string().starts_with("frequency at row 0 `1.5`"));
         let err = rfm(&[1.0], &[f64::NAN], &[5.0], None).unwrap_err();
-        assert_eq!(err.to_string(), "recency at row 0 `NaN` is not a finite number");
+        assert_eq!(
+            err.to_string(),
+            "recency at row 0 `NaN` is not a finite number"
+        );
         let err = rfm(&[0.0, 0.0], &[0.0, 0.0], &[5.0, 4.0], None).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
         let err = rfm(&[1.0], &[1.0], &[5.0], Some(&[-1.0])).unwrap_err();
         assert_eq!(err.to_string(), "weight at row 0 `-1` is negative");
-        assert_eq!(rfm(&[], &[], &[], None).unwrap_err().kind(), ErrorKind::Empty);
+        assert_eq!(
+            rfm(&[], &[], &[], None).unwrap_err().kind(),
+            ErrorKind::Empty
+        );
         assert_eq!(
             rfm(&[1.0], &[1.0, 2.0], &[5.0], None).unwrap_err().kind(),
             ErrorKind::LengthMismatch

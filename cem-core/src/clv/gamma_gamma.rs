@@ -136,7 +136,10 @@ impl GammaGamma {
         };
         let m = minimize(&objective, [0.0; 3], "Gamma-Gamma", ["p", "q", "v"])?;
         let [p, q, v] = m.x.map(f64::exp);
-        let log_likelihood = rows.iter().map(|&(x, mv, w)| w * row_terms([p, q, v], x, mv).0).sum();
+        let log_likelihood = rows
+            .iter()
+            .map(|&(x, mv, w)| w * row_terms([p, q, v], x, mv).0)
+            .sum();
         let se = standard_errors(&[p, q, v], m.hessian, total_weight);
         Ok(FittedGammaGamma {
             params: GammaGammaParams { p, q, v },
@@ -263,7 +266,9 @@ impl FittedGammaGamma {
 fn row_terms([p, q, v]: [f64; 3], x: f64, m: f64) -> (f64, [f64; 3]) {
     let px = p * x;
     let lxmv = (x * m + v).ln();
-    let ll = ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q) + q * v.ln() + (px - 1.0) * m.ln()
+    let ll = ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q)
+        + q * v.ln()
+        + (px - 1.0) * m.ln()
         + px * x.ln()
         - (px + q) * lxmv;
     let psi = digamma(px + q);
@@ -317,7 +322,10 @@ mod tests {
                     up[k] *= h.exp();
                     down[k] *= (-h).exp();
                     let fd = (row_terms(up, x, m).0 - row_terms(down, x, m).0) / (2.0 * h);
-                    assert!((fd - gk).abs() < 1e-6 * (1.0 + gk.abs()), "{p:?} {x} {k}: {fd} vs {gk}");
+                    assert!(
+                        (fd - gk).abs() < 1e-6 * (1.0 + gk.abs()),
+                        "{p:?} {x} {k}: {fd} vs {gk}"
+                    );
                 }
             }
         }

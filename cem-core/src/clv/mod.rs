@@ -46,10 +46,12 @@ mod beta_geo;
 mod data;
 mod gamma_gamma;
 mod optim;
+mod pareto_nbd;
 mod special;
 
 pub use beta_geo::{BetaGeo, BetaGeoParams, FittedBetaGeo};
 pub use gamma_gamma::{FittedGammaGamma, GammaGamma, GammaGammaParams};
+pub use pareto_nbd::{FittedParetoNbd, ParetoNbd, ParetoNbdParams};
 
 use serde::{Deserialize, Serialize};
 

@@ -142,7 +142,10 @@ pub(crate) fn minimize<const N: usize>(
 }
 
 /// Central-difference Hessian of the analytic gradient, symmetrized.
-pub(crate) fn hessian<const N: usize>(f: &impl Objective<N>, x: &[f64; N]) -> Option<[[f64; N]; N]> {
+pub(crate) fn hessian<const N: usize>(
+    f: &impl Objective<N>,
+    x: &[f64; N],
+) -> Option<[[f64; N]; N]> {
     let mut h = [[0.0; N]; N];
     for (j, row) in h.iter_mut().enumerate() {
         let mut plus = *x;
@@ -338,11 +341,18 @@ mod tests {
             Some((v, g))
         };
         let m = minimize(&f, [-1.2, 1.0], "test", ["a", "b"]).unwrap();
-        assert!((m.x[0] - 1.0).abs() < 1e-10 && (m.x[1] - 1.0).abs() < 1e-10, "{:?}", m.x);
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-10 && (m.x[1] - 1.0).abs() < 1e-10,
+            "{:?}",
+            m.x
+        );
         let h = m.hessian.unwrap();
         assert!((h[0][0] - 802.0).abs() < 1e-4 && (h[0][1] + 400.0).abs() < 1e-4);
         let d = inverse_diagonal(&h).unwrap();
-        assert!((d[0] - 0.5).abs() < 1e-6 && (d[1] - 2.005).abs() < 1e-6, "{d:?}");
+        assert!(
+            (d[0] - 0.5).abs() < 1e-6 && (d[1] - 2.005).abs() < 1e-6,
+            "{d:?}"
+        );
     }
 
     #[test]

@@ -74,7 +74,6 @@ fn hyp_series(a: f64, b: f64, c: f64, z: f64) -> Result<f64> {
 
 /// Nodes (non-negative half) and weights of the 15-point Kronrod rule and its embedded
 /// 7-point Gauss rule on [-1, 1] (QUADPACK's `qk15`).
-#[allow(dead_code)] // used by Pareto/NBD, next commit
 const XGK: [f64; 8] = [
     0.991_455_371_120_812_6,
     0.949_107_912_342_758_5,
@@ -85,7 +84,6 @@ const XGK: [f64; 8] = [
     0.207_784_955_007_898_5,
     0.0,
 ];
-#[allow(dead_code)] // used by Pareto/NBD, next commit
 const WGK: [f64; 8] = [
     0.022_935_322_010_529_22,
     0.063_092_092_629_978_55,
@@ -96,7 +94,6 @@ const WGK: [f64; 8] = [
     0.204_432_940_075_298_9,
     0.209_482_141_084_727_8,
 ];
-#[allow(dead_code)] // used by Pareto/NBD, next commit
 const WG: [f64; 4] = [
     0.129_484_966_168_869_7,
     0.279_705_391_489_276_7,
@@ -105,14 +102,12 @@ const WG: [f64; 4] = [
 ];
 
 /// The most interval bisections of [`integrate`].
-#[allow(dead_code)] // used by Pareto/NBD, next commit
 const QUAD_MAX_INTERVALS: usize = 400;
 
 /// Integrates the `K` functions `f(x) -> [f64; K]` over `[lo, hi]` with adaptive
 /// Gauss–Kronrod (7/15) bisection. The error control is on component 0, which must be
 /// non-negative (the other components are integrated on the same intervals): an interval is
 /// accepted when its Kronrod–Gauss difference is below `rel_tol` × the running total.
-#[allow(dead_code)] // used by Pareto/NBD, next commit
 pub(crate) fn integrate<const K: usize>(
     f: impl Fn(f64) -> [f64; K],
     lo: f64,
@@ -158,7 +153,6 @@ pub(crate) fn integrate<const K: usize>(
 }
 
 /// One 15-point Kronrod estimate of every component, and the error estimate of component 0.
-#[allow(dead_code)] // used by Pareto/NBD, next commit
 fn kronrod<const K: usize>(f: &impl Fn(f64) -> [f64; K], a: f64, b: f64) -> ([f64; K], f64) {
     let centre = 0.5 * (a + b);
     let half = 0.5 * (b - a);
@@ -208,7 +202,10 @@ mod tests {
         ];
         for (a, b, c, z, want) in cases {
             let got = hyp2f1(a, b, c, z).unwrap();
-            assert!(close(got, want, 1e-12), "2F1({a},{b};{c};{z}) = {got}, want {want}");
+            assert!(
+                close(got, want, 1e-12),
+                "2F1({a},{b};{c};{z}) = {got}, want {want}"
+            );
         }
         assert_eq!(hyp2f1(1.0, 1.0, 2.0, 0.0).unwrap(), 1.0);
         assert!(hyp2f1(1.0, 1.0, 2.0, 1.0).is_err());
