@@ -503,3 +503,201 @@ fn print_fit_details() {
         );
     }
 }
+
+mod invariants {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A valid customer history: (frequency, recency, T).
+    fn history() -> impl Strategy<Value = (f64, f64, f64)> {
+        (0u32..60, 0.01f64..200.0, 0.0f64..=1.0).prop_map(|(x, t, share)| {
+            let x = f64::from(x);
+            (x, if x == 0.0 { 0.0 } else { t * share }, t)
+        })
+    }
+
+    fn bg_model() -> impl Strategy<Value = FittedBetaGeo> {
+        (0.02f64..20.0, 0.02f64..200.0, 0.02f64..20.0, 0.02f64..20.0)
+            .prop_filter("a = 1 makes the expectation 0/0", |p| {
+                (p.2 - 1.0).abs() > 1e-3
+            })
+            .prop_map(|(r, alpha, a, b)| {
+                FittedBetaGeo::from_params(BetaGeoParams { r, alpha, a, b }).unwrap()
+            })
+    }
+
+    fn pn_model() -> impl Strategy<Value = FittedParetoNbd> {
+        (0.02f64..20.0, 0.02f64..200.0, 0.02f64..20.0, 0.02f64..200.0).prop_map(
+            |(r, alpha, s, beta)| {
+                FittedParetoNbd::from_params(ParetoNbdParams { r, alpha, s, beta }).unwrap()
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn bg_nbd_is_well_behaved(m in bg_model(), (x, tx, t) in history(), h in 0.0f64..100.0, dh in 0.0f64..100.0) {
+            prop_assert!(m.customer_log_likelihood(x, tx, t).unwrap().is_finite());
+            let p = m.p_alive(x, tx, t).unwrap();
+            prop_assert!((0.0..=1.0).contains(&p));
+            let (p1, p2) = (m.predict(h, x, tx, t).unwrap(), m.predict(h + dh, x, tx, t).unwrap());
+            prop_assert!(p1 >= 0.0 && p1.is_finite());
+            prop_assert!(p2 >= p1 - 1e-9 * p2.abs().max(1.0), "predict({}) = {p1} > predict({}) = {p2}", h, h + dh);
+            let (e1, e2) = (m.expected_purchases(h).unwrap(), m.expected_purchases(h + dh).unwrap());
+            prop_assert!(e1 >= 0.0 && e2 >= e1 - 1e-9 * e2.abs().max(1.0));
+        }
+
+        #[test]
+        fn pareto_nbd_is_well_behaved(m in pn_model(), (x, tx, t) in history(), h in 0.0f64..100.0, dh in 0.0f64..100.0) {
+            prop_assert!(m.customer_log_likelihood(x, tx, t).unwrap().is_finite());
+            let p = m.p_alive(x, tx, t).unwrap();
+            prop_assert!((0.0..=1.0).contains(&p));
+            let (p1, p2) = (m.predict(h, x, tx, t).unwrap(), m.predict(h + dh, x, tx, t).unwrap());
+            prop_assert!(p1 >= 0.0 && p1.is_finite());
+            prop_assert!(p2 >= p1 - 1e-9 * p2.abs().max(1.0), "predict({}) = {p1} > predict({}) = {p2}", h, h + dh);
+            let (e1, e2) = (m.expected_purchases(h).unwrap(), m.expected_purchases(h + dh).unwrap());
+            prop_assert!(e1 >= 0.0 && e2 >= e1 - 1e-9 * e2.abs().max(1.0));
+        }
+    }
+
+    fn any_f64() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            4 => 0.0f64..50.0,
+            1 => Just(0.0),
+            1 => (0u32..10).prop_map(f64::from),
+            1 => prop::num::f64::ANY,
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn fitting_never_panics(
+            rows in prop::collection::vec((any_f64(), any_f64(), any_f64(), any_f64()), 0..7),
+            with_weights in any::<bool>(),
+            penalizer in prop_oneof![Just(0.0), Just(0.01), any_f64()],
+        ) {
+            let f: Vec<f64> = rows.iter().map(|r| r.0).collect();
+            let rec: Vec<f64> = rows.iter().map(|r| r.1).collect();
+            let t: Vec<f64> = rows.iter().map(|r| r.2).collect();
+            let w: Vec<f64> = rows.iter().map(|r| r.3).collect();
+            let w = with_weights.then_some(&w[..]);
+            // Errors are fine; a panic or a hang is not.
+            if let Ok(m) = (BetaGeo { penalizer }).fit(&f, &rec, &t, w) {
+                prop_assert!(m.log_likelihood().unwrap().is_finite());
+            }
+            if let Ok(m) = (ParetoNbd { penalizer }).fit(&f, &rec, &t, w) {
+                prop_assert!(m.log_likelihood().unwrap().is_finite());
+            }
+            if let Ok(m) = (GammaGamma { penalizer }).fit(&f, &rec, w) {
+                prop_assert!(m.log_likelihood().unwrap().is_finite());
+            }
+        }
+    }
+}
+
+/// Fit times on a synthetic million customers (BG/NBD process, times in whole days, so that
+/// identical histories merge):
+/// `cargo test --release -p cem-core --test clv synthetic_million -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn synthetic_million() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (r, alpha, a, b) = (0.25, 4.0 * 7.0, 0.8, 2.5); // alpha in days
+    let n = 1_000_000;
+    let (mut f, mut rec, mut age): (Vec<f64>, Vec<f64>, Vec<f64>) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for _ in 0..n {
+        let t = (1 + rng.below(365)) as f64;
+        let lambda = rng.gamma(r) / alpha;
+        let p = {
+            let g1 = rng.gamma(a);
+            g1 / (g1 + rng.gamma(b))
+        };
+        let (mut x, mut now, mut last) = (0.0, 0.0, 0.0);
+        loop {
+            now += -rng.uniform().ln() / lambda;
+            if now > t {
+                break;
+            }
+            x += 1.0;
+            last = now.floor();
+            if rng.uniform() < p {
+                break;
+            }
+        }
+        f.push(x);
+        rec.push(if x == 0.0 { 0.0 } else { last });
+        age.push(t);
+    }
+    let mut keys: Vec<(u64, u64, u64)> = f
+        .iter()
+        .zip(&rec)
+        .zip(&age)
+        .map(|((a, b), c)| (a.to_bits(), b.to_bits(), c.to_bits()))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    println!(
+        "{n} customers, {} distinct (frequency, recency, T)",
+        keys.len()
+    );
+    let t0 = std::time::Instant::now();
+    let m = BetaGeo::default().fit(&f, &rec, &age, None).unwrap();
+    println!(
+        "BG/NBD: {:?} in {:?} ({} iterations)",
+        m.params(),
+        t0.elapsed(),
+        m.report().unwrap().iterations
+    );
+    let t0 = std::time::Instant::now();
+    let m = ParetoNbd::default().fit(&f, &rec, &age, None).unwrap();
+    println!(
+        "Pareto/NBD: {:?} in {:?} ({} iterations)",
+        m.params(),
+        t0.elapsed(),
+        m.report().unwrap().iterations
+    );
+}
+
+/// xorshift64* with the samplers the synthetic test needs (no `rand` in cem-core).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn uniform(&mut self) -> f64 {
+        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    fn below(&mut self, k: u64) -> u64 {
+        self.next() % k
+    }
+    fn normal(&mut self) -> f64 {
+        (-2.0 * self.uniform().ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
+    }
+    /// Gamma(shape, 1) by Marsaglia–Tsang (boosted for shape < 1).
+    fn gamma(&mut self, shape: f64) -> f64 {
+        if shape < 1.0 {
+            return self.gamma(shape + 1.0) * self.uniform().powf(1.0 / shape);
+        }
+        let d = shape - 1.0 / 3.0;
+        let c = 1.0 / (9.0 * d).sqrt();
+        loop {
+            let z = self.normal();
+            let v = (1.0 + c * z).powi(3);
+            if v > 0.0 && self.uniform().ln() < 0.5 * z * z + d - d * v + d * v.ln() {
+                return d * v;
+            }
+        }
+    }
+}

@@ -162,6 +162,48 @@ pub(crate) fn rfm(
     Ok(out)
 }
 
+/// Rows per chunk of the likelihood sums. Each chunk is summed in row order and the chunk
+/// totals are added in chunk order, so the result has the same bits with or without the
+/// `parallel` feature (which sums the chunks on rayon's threads).
+const CHUNK: usize = 2048;
+
+/// Sums `row(i)` (a value and a gradient) over `0..n`; `None` if any row is `None`.
+pub(crate) fn sum_rows<const K: usize>(
+    n: usize,
+    row: impl Fn(usize) -> Option<(f64, [f64; K])> + Sync,
+) -> Option<(f64, [f64; K])> {
+    let chunk = |c: usize| {
+        let mut value = 0.0;
+        let mut grad = [0.0; K];
+        for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+            let (v, g) = row(i)?;
+            value += v;
+            for (a, b) in grad.iter_mut().zip(g) {
+                *a += b;
+            }
+        }
+        Some((value, grad))
+    };
+    let chunks = n.div_ceil(CHUNK);
+    #[cfg(feature = "parallel")]
+    let parts: Vec<Option<(f64, [f64; K])>> = {
+        use rayon::prelude::*;
+        (0..chunks).into_par_iter().map(chunk).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parts: Vec<Option<(f64, [f64; K])>> = (0..chunks).map(chunk).collect();
+    let mut value = 0.0;
+    let mut grad = [0.0; K];
+    for part in parts {
+        let (v, g) = part?;
+        value += v;
+        for (a, b) in grad.iter_mut().zip(g) {
+            *a += b;
+        }
+    }
+    Some((value, grad))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::beta_geo::{digamma_diff, finite, ln_rising};
-use super::data::{Rfm, check_customer, check_time, rfm};
+use super::data::{Rfm, check_customer, check_time, rfm, sum_rows};
 use super::optim::{Objective, minimize};
 use super::special::{integrate, ln_gamma, log_add_exp};
 use super::{FitReport, TransactionModel, check_penalizer, standard_errors};
@@ -480,15 +480,11 @@ impl Objective<4> for Scaled<'_> {
     fn eval(&self, theta: &[f64; 4]) -> Option<(f64, [f64; 4])> {
         let p = theta.map(f64::exp);
         let d = self.data;
-        let mut value = 0.0;
-        let mut grad = [0.0; 4];
-        for (((&x, &tx), &t), &w) in d.x.iter().zip(&d.tx).zip(&d.t).zip(&d.w) {
+        let (value, grad) = sum_rows(d.x.len(), |i| {
+            let (x, tx, t, w) = (*d.x.get(i)?, *d.tx.get(i)?, *d.t.get(i)?, *d.w.get(i)?);
             let row = row_terms(p, x, tx * self.scale, t * self.scale, true).ok()?;
-            value -= w * row.ll;
-            for (g, v) in grad.iter_mut().zip(row.grad) {
-                *g -= w * v;
-            }
-        }
+            Some((-w * row.ll, row.grad.map(|v| -w * v)))
+        })?;
         let n = d.total_weight;
         let mut out = [0.0; 4];
         for ((o, g), pi) in out.iter_mut().zip(grad).zip(p) {
