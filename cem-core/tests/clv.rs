@@ -504,6 +504,82 @@ fn print_fit_details() {
     }
 }
 
+#[test]
+fn pareto_nbd_penalized_fit_matches_lifetimes() {
+    // lifetimes' Pareto/NBD objective divides the summed log-likelihood by the mean weight
+    // and adds penalizer x sum of squared rescaled parameters; the reference is lifetimes'
+    // own objective minimized to the end (best of 5 seeds, then polished).
+    let e = expected();
+    let rec = &e["pareto_nbd_penalizer_0_01"];
+    let d = cdnow();
+    let model = ParetoNbd { penalizer: 0.01 }
+        .fit(&d.frequency, &d.recency, &d.age, None)
+        .unwrap();
+    let report = model.report().unwrap();
+    assert_rel(report.objective, num(&rec["objective"]), 1e-12, "objective");
+    assert!(report.objective < num(&rec["default_fit"]["objective"]));
+    let (got, want) = (model.params(), pn_params(&rec["params"]));
+    assert_rel(got.r, want.r, 1e-5, "r");
+    assert_rel(got.alpha, want.alpha, 1e-5, "alpha");
+    assert_rel(got.s, want.s, 1e-5, "s");
+    assert_rel(got.beta, want.beta, 1e-5, "beta");
+    check_pn_customers(&model, rec, 1e-4, "pareto_nbd penalized fit");
+}
+
+#[test]
+fn pareto_nbd_where_lifetimes_loses_precision() {
+    // mpmath, with A_0 as the integral it stands for; lifetimes' value next to it is NaN for
+    // the last two histories (frequency 300, recency within 1e-13 of T).
+    let e = expected();
+    let model = FittedParetoNbd::from_params(pn_params(&e["pareto_nbd"]["params"])).unwrap();
+    let mut nan = 0;
+    for c in e["pareto_nbd_edge_cases"].as_array().unwrap() {
+        let (x, tx, t) = (num(&c["frequency"]), num(&c["recency"]), num(&c["T"]));
+        let ll = model.customer_log_likelihood(x, tx, t).unwrap();
+        assert_rel(ll, num(&c["log_likelihood"]), 1e-12, &format!("ll {c}"));
+        let p = model.p_alive(x, tx, t).unwrap();
+        assert_rel(p, num(&c["p_alive"]), 1e-10, &format!("p_alive {c}"));
+        nan += usize::from(c["lifetimes_log_likelihood"].is_null());
+    }
+    assert_eq!(nan, 2);
+}
+
+#[test]
+fn weights_count_identical_customers() {
+    // A weighted row is the same as that many identical rows (the fit merges them anyway).
+    let d = cdnow();
+    let take = 600;
+    let (f, r, t) = (&d.frequency[..take], &d.recency[..take], &d.age[..take]);
+    let weights: Vec<f64> = (0..take).map(|i| f64::from(1 + (i % 3) as u32)).collect();
+    let (mut fx, mut rx, mut tx) = (vec![], vec![], vec![]);
+    for i in 0..take {
+        for _ in 0..weights[i] as usize {
+            fx.push(f[i]);
+            rx.push(r[i]);
+            tx.push(t[i]);
+        }
+    }
+    let a = BetaGeo::default().fit(f, r, t, Some(&weights)).unwrap();
+    let b = BetaGeo::default().fit(&fx, &rx, &tx, None).unwrap();
+    assert_rel(a.params().r, b.params().r, 1e-9, "r");
+    assert_rel(a.params().b, b.params().b, 1e-9, "b");
+    assert_rel(
+        a.log_likelihood().unwrap(),
+        b.log_likelihood().unwrap(),
+        1e-12,
+        "ll",
+    );
+    let a = ParetoNbd::default().fit(f, r, t, Some(&weights)).unwrap();
+    let b = ParetoNbd::default().fit(&fx, &rx, &tx, None).unwrap();
+    assert_rel(a.params().s, b.params().s, 1e-9, "s");
+    assert_rel(
+        a.log_likelihood().unwrap(),
+        b.log_likelihood().unwrap(),
+        1e-12,
+        "ll",
+    );
+}
+
 mod invariants {
     use super::*;
     use proptest::prelude::*;

@@ -17,13 +17,15 @@ Fits:
 * BG/NBD, penalizer 0 and 0.01: lifetimes' default fit (BFGS, tol 1e-7), then "polished": the
   same lifetimes fitter restarted from its own optimum with tol 1e-12, keeping the better
   objective. Both are recorded; cem is compared with the polished one.
-* Pareto/NBD, penalizer 0: lifetimes starts Nelder-Mead (tol 1e-4) from a random point, so we
+* Pareto/NBD, penalizer 0 and 0.01: lifetimes starts Nelder-Mead (tol 1e-4) from a random point, so we
   run seeds 0..4 and keep the best, then polish by restarting lifetimes' own fitter
   (Nelder-Mead, tol 1e-12, maxiter 20000) from the best point until the objective stops
   improving, and finally with scipy BFGS on lifetimes' own objective in log-parameters.
   lifetimes computes no Hessian for Pareto/NBD; its standard errors here are central
   differences of lifetimes' objective in log-parameters (the same delta method lifetimes uses
   for BG/NBD).
+* Pareto/NBD edge cases (recency within a hair of T, high frequency): lifetimes' values (null
+  where it returns NaN) beside mpmath's at 40 digits.
 * Gamma-Gamma, penalizer 0, on customers with frequency > 0 (default fit, then polished).
 """
 import json
@@ -123,13 +125,13 @@ def pnbd_objective_logp(logp, pen=0.0):
         p, f.values, rec.values * s, T.values * s, np.ones(N), pen)
 
 
-def fit_pnbd():
+def fit_pnbd(pen=0.0):
     global _pnbd_scale
     _pnbd_scale = 1.0 / T.max()
     runs = []
     for seed in range(5):
         np.random.seed(seed)
-        m = ParetoNBDFitter().fit(f, rec, T)
+        m = ParetoNBDFitter(penalizer_coef=pen).fit(f, rec, T)
         runs.append((float(m._negative_log_likelihood_), seed, m))
     runs.sort(key=lambda r: r[0])
     best_obj, best_seed, m = runs[0]
@@ -138,13 +140,13 @@ def fit_pnbd():
     scaled = m.params_.values * np.array([1, _pnbd_scale, 1, _pnbd_scale])
     obj = best_obj
     for _ in range(10):
-        m2 = ParetoNBDFitter().fit(f, rec, T, initial_params=scaled, tol=1e-12, maxiter=20000)
+        m2 = ParetoNBDFitter(penalizer_coef=pen).fit(f, rec, T, initial_params=scaled, tol=1e-12, maxiter=20000)
         if m2._negative_log_likelihood_ < obj - 1e-12:
             obj = float(m2._negative_log_likelihood_)
             scaled = m2.params_.values * np.array([1, _pnbd_scale, 1, _pnbd_scale])
         else:
             break
-    res = minimize(pnbd_objective_logp, np.log(scaled), method="BFGS", options=dict(gtol=1e-10))
+    res = minimize(pnbd_objective_logp, np.log(scaled), args=(pen,), method="BFGS", options=dict(gtol=1e-10))
     if res.fun < obj:
         obj, scaled = float(res.fun), np.exp(res.x)
     m.params_ = pd.Series(scaled / np.array([1, _pnbd_scale, 1, _pnbd_scale]),
@@ -155,8 +157,8 @@ def fit_pnbd():
     for i in range(4):
         for j in range(4):
             e_i, e_j = np.eye(4)[i] * h, np.eye(4)[j] * h
-            H[i, j] = (pnbd_objective_logp(x0 + e_i + e_j) - pnbd_objective_logp(x0 + e_i - e_j)
-                       - pnbd_objective_logp(x0 - e_i + e_j) + pnbd_objective_logp(x0 - e_i - e_j)) / (4 * h * h) / N
+            H[i, j] = (pnbd_objective_logp(x0 + e_i + e_j, pen) - pnbd_objective_logp(x0 + e_i - e_j, pen)
+                       - pnbd_objective_logp(x0 - e_i + e_j, pen) + pnbd_objective_logp(x0 - e_i - e_j, pen)) / (4 * h * h) / N
     se = np.sqrt(m.params_.values ** 2 * np.diag(np.linalg.inv(H)) / N)
     return m, obj, default, dict(zip(["r", "alpha", "s", "beta"], se))
 
@@ -175,6 +177,43 @@ def pnbd_record(m, obj, default, se):
                  p_alive=float(m.conditional_probability_alive(x, tx, TT)),
                  predict={str(t): float(m.predict(t, x, tx, TT)) for t in TS})
         out["customers"].append(c)
+    return out
+
+
+def pnbd_edge_cases(m):
+    """Histories where lifetimes' Pareto/NBD terms lose precision (recency within a hair of T,
+    high frequency): lifetimes' values (null where NaN) next to mpmath's evaluation of the
+    likelihood at 40 digits (A_0 in lifetimes' closed form, checked against the integral it stands
+    for, (r+s+x) * int_tx^T (alpha+t)^-(r+x) (beta+t)^-(s+1) dt)."""
+    mpmath.mp.dps = 40
+    r, alpha, s, beta = [mpmath.mpf(float(v)) for v in m.params_[["r", "alpha", "s", "beta"]]]
+    out = []
+    for x, tx, TT in [(5, 38.86 - 1e-9, 38.86), (1, 38.859999, 38.86), (3, 38.86, 38.86),
+                      (40, 30.0, 38.86), (120, 38.0, 38.86), (2, 0.5, 38.86), (0, 0.0, 0.5),
+                      (300, 500.0 - 1e-13, 500.0), (300, 500.0 - 3e-14, 500.0)]:
+        X, TX, TT_ = mpmath.mpf(x), mpmath.mpf(tx), mpmath.mpf(TT)
+        # A_0 / (r+s+x) in lifetimes' closed form (equations 19-20 of note 009), at 40 digits,
+        # where the difference of the two 2F1 terms no longer cancels badly; cross-checked by
+        # quadrature on a subdivided interval (mpmath.quad on one interval is off by ~1e-8
+        # for the steep integrands of high frequencies).
+        rsf = r + s + X
+        lo, hi, tt = (alpha, beta, r + X) if alpha < beta else (beta, alpha, s + 1)
+        F = lambda q: mpmath.hyp2f1(rsf, tt, rsf + 1, (hi - lo) / (hi + q)) / (hi + q) ** rsf
+        J = (F(TX) - F(TT_)) / rsf
+        if TT_ > TX:
+            Jq = mpmath.quad(lambda u: (alpha + u) ** (-(r + X)) * (beta + u) ** (-(s + 1)),
+                             mpmath.linspace(TX, TT_, 40))
+            assert abs(Jq / J - 1) < 1e-9, (x, tx, TT, Jq, J)
+        A1 = mpmath.loggamma(r + X) - mpmath.loggamma(r) + r * mpmath.log(alpha) + s * mpmath.log(beta)
+        B = (alpha + TT_) ** (-(r + X)) * (beta + TT_) ** (-s)
+        ll = A1 + mpmath.log(B + s * J)
+        p_alive = B / (B + s * J)
+        with np.errstate(all="ignore"):
+            lt_ll = float(ParetoNBDFitter._conditional_log_likelihood(m.params_.values, x, tx, TT))
+            lt_pa = float(m.conditional_probability_alive(x, tx, TT))
+        out.append(dict(frequency=x, recency=tx, T=TT, log_likelihood=float(ll), p_alive=float(p_alive),
+                        lifetimes_log_likelihood=lt_ll if np.isfinite(lt_ll) else None,
+                        lifetimes_p_alive=lt_pa if np.isfinite(lt_pa) else None))
     return out
 
 
@@ -201,6 +240,7 @@ def fit_gg():
 bg0, bg0_default = fit_bgnbd(0.0)
 bg1, bg1_default = fit_bgnbd(0.01)
 pn, pn_obj, pn_default, pn_se = fit_pnbd()
+pn1, pn1_obj, pn1_default, pn1_se = fit_pnbd(0.01)
 gg, gg_rec = fit_gg()
 
 gg_rows = [i for i in rows if money["frequency"].values[i] > 0][:20]
@@ -234,6 +274,8 @@ out = dict(
     bg_nbd=bgnbd_record(bg0, bg0_default),
     bg_nbd_penalizer_0_01=bgnbd_record(bg1, bg1_default),
     pareto_nbd=pnbd_record(pn, pn_obj, pn_default, pn_se),
+    pareto_nbd_penalizer_0_01=pnbd_record(pn1, pn1_obj, pn1_default, pn1_se),
+    pareto_nbd_edge_cases=pnbd_edge_cases(pn),
     gamma_gamma=gg_rec,
     clv=dict(rows=clv_rows, values=clv),
 )
