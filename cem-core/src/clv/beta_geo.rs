@@ -162,11 +162,34 @@ impl FittedBetaGeo {
     }
 
     /// The parameters (α in the caller's time unit).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let m = cem_core::clv::BetaGeo::default().fit(
+    ///     &[0.0, 1.0, 2.0, 5.0], &[0.0, 10.0, 25.0, 30.0], &[40.0, 40.0, 38.0, 39.0],
+    ///     Some(&[120.0, 40.0, 25.0, 10.0]),
+    /// )?;
+    /// assert!(m.params().r > 0.0);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
     pub fn params(&self) -> BetaGeoParams {
         self.params
     }
 
     /// How the fit went; `None` for a model built with [`FittedBetaGeo::from_params`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let m = cem_core::clv::BetaGeo::default().fit(
+    ///     &[0.0, 1.0, 2.0, 5.0], &[0.0, 10.0, 25.0, 30.0], &[40.0, 40.0, 38.0, 39.0],
+    ///     Some(&[120.0, 40.0, 25.0, 10.0]),
+    /// )?;
+    /// let report = m.report().unwrap();
+    /// assert!(report.iterations > 0 && report.customers > 0.0);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
     pub fn report(&self) -> Option<&FitReport<BetaGeoParams>> {
         self.report.as_ref()
     }
@@ -174,6 +197,17 @@ impl FittedBetaGeo {
     /// The maximized log-likelihood of the fitted data in the caller's time unit, without the
     /// penalty (lifetimes' objective is its negative mean on rescaled time, see
     /// [`FitReport::objective`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let m = cem_core::clv::BetaGeo::default().fit(
+    ///     &[0.0, 1.0, 2.0, 5.0], &[0.0, 10.0, 25.0, 30.0], &[40.0, 40.0, 38.0, 39.0],
+    ///     Some(&[120.0, 40.0, 25.0, 10.0]),
+    /// )?;
+    /// assert!(m.log_likelihood().unwrap().is_finite());
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
     pub fn log_likelihood(&self) -> Option<f64> {
         self.report.as_ref().map(|r| r.log_likelihood)
     }
@@ -181,6 +215,19 @@ impl FittedBetaGeo {
     /// Standard errors of the parameters, lifetimes' way: the delta method on the inverse
     /// Hessian of the (penalized, mean) objective in log-parameters, divided by the number of
     /// customers. `None` if the Hessian is not positive definite or for an unfitted model.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let m = cem_core::clv::BetaGeo::default().fit(
+    ///     &[0.0, 1.0, 2.0, 5.0], &[0.0, 10.0, 25.0, 30.0], &[40.0, 40.0, 38.0, 39.0],
+    ///     Some(&[120.0, 40.0, 25.0, 10.0]),
+    /// )?;
+    /// if let Some(se) = m.standard_errors() {
+    ///     assert!(se.r >= 0.0);
+    /// }
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
     pub fn standard_errors(&self) -> Option<BetaGeoParams> {
         self.report.as_ref().and_then(|r| r.standard_errors)
     }
@@ -358,6 +405,10 @@ impl FittedBetaGeo {
 impl TransactionModel for FittedBetaGeo {
     fn predict(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         FittedBetaGeo::predict(self, t, frequency, recency, age)
+    }
+
+    fn p_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        FittedBetaGeo::p_alive(self, frequency, recency, age)
     }
 }
 

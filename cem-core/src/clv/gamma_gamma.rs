@@ -188,22 +188,73 @@ impl FittedGammaGamma {
     }
 
     /// The parameters.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let m = cem_core::clv::GammaGamma::default().fit(
+    ///     &[2.0, 1.0, 6.0, 3.0, 1.0, 2.0, 4.0, 1.0],
+    ///     &[22.35, 11.77, 31.0, 18.5, 60.2, 25.0, 19.9, 9.5],
+    ///     None,
+    /// )?;
+    /// assert!(m.params().p > 0.0);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
     pub fn params(&self) -> GammaGammaParams {
         self.params
     }
 
     /// How the fit went; `None` for a model built with [`FittedGammaGamma::from_params`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let m = cem_core::clv::GammaGamma::default().fit(
+    ///     &[2.0, 1.0, 6.0, 3.0, 1.0, 2.0, 4.0, 1.0],
+    ///     &[22.35, 11.77, 31.0, 18.5, 60.2, 25.0, 19.9, 9.5],
+    ///     None,
+    /// )?;
+    /// let report = m.report().unwrap();
+    /// assert!(report.iterations > 0 && report.customers > 0.0);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
     pub fn report(&self) -> Option<&FitReport<GammaGammaParams>> {
         self.report.as_ref()
     }
 
     /// The maximized log-likelihood of the fitted data, without the penalty.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let m = cem_core::clv::GammaGamma::default().fit(
+    ///     &[2.0, 1.0, 6.0, 3.0, 1.0, 2.0, 4.0, 1.0],
+    ///     &[22.35, 11.77, 31.0, 18.5, 60.2, 25.0, 19.9, 9.5],
+    ///     None,
+    /// )?;
+    /// assert!(m.log_likelihood().unwrap().is_finite());
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
     pub fn log_likelihood(&self) -> Option<f64> {
         self.report.as_ref().map(|r| r.log_likelihood)
     }
 
     /// Standard errors of the parameters (lifetimes' delta method; see
     /// [`FittedBetaGeo::standard_errors`](super::FittedBetaGeo::standard_errors)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let m = cem_core::clv::GammaGamma::default().fit(
+    ///     &[2.0, 1.0, 6.0, 3.0, 1.0, 2.0, 4.0, 1.0],
+    ///     &[22.35, 11.77, 31.0, 18.5, 60.2, 25.0, 19.9, 9.5],
+    ///     None,
+    /// )?;
+    /// if let Some(se) = m.standard_errors() {
+    ///     assert!(se.p >= 0.0);
+    /// }
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
     pub fn standard_errors(&self) -> Option<GammaGammaParams> {
         self.report.as_ref().and_then(|r| r.standard_errors)
     }

@@ -74,7 +74,21 @@ pub struct FitReport<P> {
 }
 
 /// A model of purchase counts that predicts a customer's purchases in the next `t` time
-/// units — what [`lifetime_value`] needs.
+/// units — what [`lifetime_value`] needs. [`FittedBetaGeo`] and [`FittedParetoNbd`] are.
+///
+/// # Example
+///
+/// ```
+/// use cem_core::clv::*;
+///
+/// fn next_year(model: &impl TransactionModel) -> f64 {
+///     model.predict(52.0, 2.0, 30.43, 38.86).unwrap()
+/// }
+/// let bg = FittedBetaGeo::from_params(BetaGeoParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 })?;
+/// let pn = FittedParetoNbd::from_params(ParetoNbdParams { r: 0.553, alpha: 10.58, s: 0.606, beta: 11.67 })?;
+/// assert!((next_year(&bg) - next_year(&pn)).abs() < 0.5);
+/// # Ok::<(), cem_core::Error>(())
+/// ```
 pub trait TransactionModel {
     /// Expected number of purchases in the next `t` time units of a customer with history
     /// (`frequency`, `recency`, `age` = T).
@@ -83,6 +97,149 @@ pub trait TransactionModel {
     ///
     /// As the model's own `predict`.
     fn predict(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64>;
+
+    /// Probability that a customer with history (`frequency`, `recency`, `age` = T) is alive.
+    ///
+    /// # Errors
+    ///
+    /// As the model's own `p_alive`.
+    fn p_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64>;
+}
+
+/// [`TransactionModel::predict`] over columns, one value per customer.
+///
+/// # Errors
+///
+/// `LengthMismatch` for columns of different lengths; the model's errors, naming the row.
+///
+/// # Example
+///
+/// ```
+/// use cem_core::clv::*;
+///
+/// let m = FittedBetaGeo::from_params(BetaGeoParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 })?;
+/// let next = predict_columns(&m, 52.0, &[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86])?;
+/// assert_eq!(next.len(), 2);
+/// let err = predict_columns(&m, 52.0, &[2.0, 1.0], &[30.43, 40.0], &[38.86, 38.86]).unwrap_err();
+/// assert_eq!(err.to_string(), "recency at row 1 `40` is greater than T `38.86`");
+/// # Ok::<(), cem_core::Error>(())
+/// ```
+pub fn predict_columns(
+    model: &impl TransactionModel,
+    t: f64,
+    frequency: &[f64],
+    recency: &[f64],
+    age: &[f64],
+) -> Result<Vec<f64>> {
+    per_customer(frequency, recency, age, None, |x, tx, a, _| {
+        model.predict(t, x, tx, a)
+    })
+}
+
+/// [`TransactionModel::p_alive`] over columns, one value per customer.
+///
+/// # Errors
+///
+/// `LengthMismatch` for columns of different lengths; the model's errors, naming the row.
+///
+/// # Example
+///
+/// ```
+/// use cem_core::clv::*;
+///
+/// let m = FittedParetoNbd::from_params(ParetoNbdParams { r: 0.553, alpha: 10.58, s: 0.606, beta: 11.67 })?;
+/// let alive = p_alive_columns(&m, &[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86])?;
+/// assert!(alive.iter().all(|p| (0.0..=1.0).contains(p)));
+/// # Ok::<(), cem_core::Error>(())
+/// ```
+pub fn p_alive_columns(
+    model: &impl TransactionModel,
+    frequency: &[f64],
+    recency: &[f64],
+    age: &[f64],
+) -> Result<Vec<f64>> {
+    per_customer(frequency, recency, age, None, |x, tx, a, _| {
+        model.p_alive(x, tx, a)
+    })
+}
+
+/// [`lifetime_value`] over columns, one value per customer.
+///
+/// # Errors
+///
+/// `LengthMismatch` for columns of different lengths; [`lifetime_value`]'s errors, naming
+/// the row.
+///
+/// # Example
+///
+/// ```
+/// use cem_core::clv::*;
+///
+/// let purchases = FittedBetaGeo::from_params(BetaGeoParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 })?;
+/// let spend = FittedGammaGamma::from_params(GammaGammaParams { p: 6.25, q: 3.74, v: 15.45 })?;
+/// let options = ClvOptions { time_unit: TimeUnit::Weeks, ..ClvOptions::default() };
+/// let clv = lifetime_values(
+///     &purchases, &spend, &[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86], &[22.35, 0.0], &options,
+/// )?;
+/// assert!(clv[0] > clv[1]);
+/// # Ok::<(), cem_core::Error>(())
+/// ```
+pub fn lifetime_values(
+    model: &impl TransactionModel,
+    spend: &FittedGammaGamma,
+    frequency: &[f64],
+    recency: &[f64],
+    age: &[f64],
+    monetary_value: &[f64],
+    options: &ClvOptions,
+) -> Result<Vec<f64>> {
+    per_customer(
+        frequency,
+        recency,
+        age,
+        Some(monetary_value),
+        |x, tx, a, m| lifetime_value(model, spend, x, tx, a, m, options),
+    )
+}
+
+/// Applies `f` to each customer; an `InvalidNumber` error gets the row in its field name.
+fn per_customer(
+    frequency: &[f64],
+    recency: &[f64],
+    age: &[f64],
+    monetary_value: Option<&[f64]>,
+    f: impl Fn(f64, f64, f64, f64) -> Result<f64>,
+) -> Result<Vec<f64>> {
+    let n = frequency.len();
+    for (name, len) in [
+        ("recency", recency.len()),
+        ("T", age.len()),
+        ("monetary_value", monetary_value.map_or(n, <[f64]>::len)),
+    ] {
+        if len != n {
+            return Err(Error::length_mismatch("frequency", n, name, len));
+        }
+    }
+    let mut out = Vec::with_capacity(n);
+    for (i, ((&x, &tx), &a)) in frequency.iter().zip(recency).zip(age).enumerate() {
+        let m = monetary_value
+            .and_then(|m| m.get(i))
+            .copied()
+            .unwrap_or(0.0);
+        out.push(f(x, tx, a, m).map_err(|e| match e {
+            Error::InvalidNumber {
+                field,
+                value,
+                reason,
+            } => Error::InvalidNumber {
+                field: format!("{field} at row {i}"),
+                value,
+                reason,
+            },
+            other => other,
+        })?);
+    }
+    Ok(out)
 }
 
 /// The time unit of frequency/recency/T, which [`lifetime_value`] needs to step by months.

@@ -170,22 +170,69 @@ impl FittedParetoNbd {
     }
 
     /// The parameters (α and β in the caller's time unit).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let m = cem_core::clv::ParetoNbd::default().fit(
+    ///     &[0.0, 1.0, 2.0, 5.0, 1.0], &[0.0, 10.0, 25.0, 30.0, 2.0], &[40.0, 40.0, 38.0, 39.0, 40.0],
+    ///     Some(&[120.0, 40.0, 25.0, 10.0, 8.0]),
+    /// )?;
+    /// assert!(m.params().r > 0.0);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
     pub fn params(&self) -> ParetoNbdParams {
         self.params
     }
 
     /// How the fit went; `None` for a model built with [`FittedParetoNbd::from_params`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let m = cem_core::clv::ParetoNbd::default().fit(
+    ///     &[0.0, 1.0, 2.0, 5.0, 1.0], &[0.0, 10.0, 25.0, 30.0, 2.0], &[40.0, 40.0, 38.0, 39.0, 40.0],
+    ///     Some(&[120.0, 40.0, 25.0, 10.0, 8.0]),
+    /// )?;
+    /// let report = m.report().unwrap();
+    /// assert!(report.iterations > 0 && report.customers > 0.0);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
     pub fn report(&self) -> Option<&FitReport<ParetoNbdParams>> {
         self.report.as_ref()
     }
 
     /// The maximized log-likelihood in the caller's time unit, without the penalty.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let m = cem_core::clv::ParetoNbd::default().fit(
+    ///     &[0.0, 1.0, 2.0, 5.0, 1.0], &[0.0, 10.0, 25.0, 30.0, 2.0], &[40.0, 40.0, 38.0, 39.0, 40.0],
+    ///     Some(&[120.0, 40.0, 25.0, 10.0, 8.0]),
+    /// )?;
+    /// assert!(m.log_likelihood().unwrap().is_finite());
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
     pub fn log_likelihood(&self) -> Option<f64> {
         self.report.as_ref().map(|r| r.log_likelihood)
     }
 
     /// Standard errors of the parameters (lifetimes computes none for this model; cem uses the
     /// same delta method as for BG/NBD).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let m = cem_core::clv::ParetoNbd::default().fit(
+    ///     &[0.0, 1.0, 2.0, 5.0, 1.0], &[0.0, 10.0, 25.0, 30.0, 2.0], &[40.0, 40.0, 38.0, 39.0, 40.0],
+    ///     Some(&[120.0, 40.0, 25.0, 10.0, 8.0]),
+    /// )?;
+    /// if let Some(se) = m.standard_errors() {
+    ///     assert!(se.r >= 0.0);
+    /// }
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
     pub fn standard_errors(&self) -> Option<ParetoNbdParams> {
         self.report.as_ref().and_then(|r| r.standard_errors)
     }
@@ -352,6 +399,10 @@ impl FittedParetoNbd {
 impl TransactionModel for FittedParetoNbd {
     fn predict(&self, t: f64, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         FittedParetoNbd::predict(self, t, frequency, recency, age)
+    }
+
+    fn p_alive(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
+        FittedParetoNbd::p_alive(self, frequency, recency, age)
     }
 }
 
