@@ -719,10 +719,41 @@ fn synthetic_million() {
         .map(|((a, b), c)| (a.to_bits(), b.to_bits(), c.to_bits()))
         .collect();
     keys.sort_unstable();
-    keys.dedup();
+    let mut agg: Vec<((u64, u64, u64), f64)> = Vec::new();
+    for k in keys {
+        match agg.last_mut() {
+            Some((last, w)) if *last == k => *w += 1.0,
+            _ => agg.push((k, 1.0)),
+        }
+    }
     println!(
         "{n} customers, {} distinct (frequency, recency, T)",
-        keys.len()
+        agg.len()
+    );
+    let col = |j: usize| -> Vec<f64> {
+        agg.iter()
+            .map(|((a, b, c), _)| f64::from_bits([*a, *b, *c][j]))
+            .collect()
+    };
+    let weights: Vec<f64> = agg.iter().map(|(_, w)| *w).collect();
+    let (fa, ra, ta) = (col(0), col(1), col(2));
+    let t0 = std::time::Instant::now();
+    let m = BetaGeo::default()
+        .fit(&fa, &ra, &ta, Some(&weights))
+        .unwrap();
+    println!(
+        "BG/NBD on the aggregated rows with weights: {:?} in {:?}",
+        m.params(),
+        t0.elapsed()
+    );
+    let t0 = std::time::Instant::now();
+    let m = ParetoNbd::default()
+        .fit(&fa, &ra, &ta, Some(&weights))
+        .unwrap();
+    println!(
+        "Pareto/NBD on the aggregated rows with weights: {:?} in {:?}",
+        m.params(),
+        t0.elapsed()
     );
     let t0 = std::time::Instant::now();
     let m = BetaGeo::default().fit(&f, &rec, &age, None).unwrap();

@@ -436,12 +436,72 @@ struct RowTerms {
     grad: [f64; 4],
 }
 
-fn row_terms([r, alpha, a, b]: [f64; 4], x: f64, tx: f64, t: f64) -> RowTerms {
+/// The parts of a row's terms that depend on the frequency only (and the parameters).
+#[derive(Debug, Clone, Copy, Default)]
+struct CountTerms {
+    /// `ln Γ(r+x) − ln Γ(r)`.
+    ln_r: f64,
+    /// `ln Γ(b+x) − ln Γ(b) − ln Γ(a+b+x) + ln Γ(a+b)`.
+    ln_b_ab: f64,
+    /// `ψ(r+x) − ψ(r)`.
+    dg_r: f64,
+    /// `ψ(b+x) − ψ(b)`.
+    dg_b: f64,
+    /// `ψ(a+b+x) − ψ(a+b)`.
+    dg_ab: f64,
+}
+
+fn count_terms(r: f64, a: f64, b: f64, x: f64) -> CountTerms {
+    CountTerms {
+        ln_r: ln_rising(r, x),
+        ln_b_ab: ln_rising(b, x) - ln_rising(a + b, x),
+        dg_r: digamma_diff(r, x),
+        dg_b: digamma_diff(b, x),
+        dg_ab: digamma_diff(a + b, x),
+    }
+}
+
+/// Largest frequency for which the fit tabulates [`CountTerms`] (beyond, row by row).
+const TABLE_MAX: f64 = 100_000.0;
+
+/// [`CountTerms`] for x = 0, 1, …, `max_x`, by running sums: one pass per evaluation instead
+/// of O(x) work per row (the rows of a fit share few distinct frequencies).
+fn count_table(r: f64, a: f64, b: f64, max_x: f64) -> Vec<CountTerms> {
+    let mut out = Vec::with_capacity(max_x as usize + 1);
+    let mut c = CountTerms::default();
+    let mut k = 0.0;
+    loop {
+        out.push(c);
+        if k >= max_x {
+            break;
+        }
+        c.ln_r += (r + k).ln();
+        c.ln_b_ab += (b + k).ln() - (a + b + k).ln();
+        c.dg_r += 1.0 / (r + k);
+        c.dg_b += 1.0 / (b + k);
+        c.dg_ab += 1.0 / (a + b + k);
+        k += 1.0;
+    }
+    out
+}
+
+fn row_terms(p: [f64; 4], x: f64, tx: f64, t: f64) -> RowTerms {
+    let [r, _, a, b] = p;
+    row_terms_with(p, x, tx, t, &count_terms(r, a, b, x))
+}
+
+fn row_terms_with(
+    [r, alpha, a, b]: [f64; 4],
+    x: f64,
+    tx: f64,
+    t: f64,
+    ct: &CountTerms,
+) -> RowTerms {
     // lifetimes' A₁…A₄ with `r ln α` moved into A₃ and A₄, so that `r ln α − (r+x) ln(α+T)`
     // is computed as `−r ln(1 + T/α) − x ln(α+T)`: no cancellation when r and α grow large
     // together (homogeneous purchase rates).
-    let a1 = ln_rising(r, x);
-    let a2 = ln_rising(b, x) - ln_rising(a + b, x);
+    let a1 = ct.ln_r;
+    let a2 = ct.ln_b_ab;
     let a3 = -r * (t / alpha).ln_1p() - x * (alpha + t).ln();
     let (a4, has4) = if x > 0.0 {
         (
@@ -456,10 +516,9 @@ fn row_terms([r, alpha, a, b]: [f64; 4], x: f64, tx: f64, t: f64) -> RowTerms {
     // Shares of the two terms of the mixture.
     let p3 = (a3 - mix).exp();
     let p4 = if has4 { (a4 - mix).exp() } else { 0.0 };
-    let psi_ab_diff = -digamma_diff(a + b, x); // ψ(a+b) − ψ(a+b+x)
-    let dr = digamma_diff(r, x)
-        - p3 * (t / alpha).ln_1p()
-        - if has4 { p4 * (tx / alpha).ln_1p() } else { 0.0 };
+    let psi_ab_diff = -ct.dg_ab; // ψ(a+b) − ψ(a+b+x)
+    let dr =
+        ct.dg_r - p3 * (t / alpha).ln_1p() - if has4 { p4 * (tx / alpha).ln_1p() } else { 0.0 };
     let dalpha = p3 * (r * t / (alpha * (alpha + t)) - x / (alpha + t))
         + if has4 {
             p4 * (r * tx / (alpha * (alpha + tx)) - x / (alpha + tx))
@@ -467,7 +526,7 @@ fn row_terms([r, alpha, a, b]: [f64; 4], x: f64, tx: f64, t: f64) -> RowTerms {
             0.0
         };
     let da = psi_ab_diff + if has4 { p4 / a } else { 0.0 };
-    let db = psi_ab_diff + digamma_diff(b, x) - if has4 { p4 / (b + x - 1.0) } else { 0.0 };
+    let db = psi_ab_diff + ct.dg_b - if has4 { p4 / (b + x - 1.0) } else { 0.0 };
     RowTerms {
         ll,
         grad: [dr * r, dalpha * alpha, da * a, db * b],
@@ -520,9 +579,20 @@ impl Objective<4> for Scaled<'_> {
     fn eval(&self, theta: &[f64; 4]) -> Option<(f64, [f64; 4])> {
         let p = theta.map(f64::exp);
         let d = self.data;
+        let [r, _, a, b] = p;
+        let max_x = d.x.iter().fold(0.0_f64, |m, &x| m.max(x));
+        let table = if max_x <= TABLE_MAX {
+            count_table(r, a, b, max_x)
+        } else {
+            Vec::new()
+        };
         let (value, grad) = sum_rows(d.x.len(), |i| {
             let (x, tx, t, w) = (*d.x.get(i)?, *d.tx.get(i)?, *d.t.get(i)?, *d.w.get(i)?);
-            let row = row_terms(p, x, tx * self.scale, t * self.scale);
+            let ct = match table.get(x as usize) {
+                Some(ct) => *ct,
+                None => count_terms(r, a, b, x),
+            };
+            let row = row_terms_with(p, x, tx * self.scale, t * self.scale, &ct);
             Some((-w * row.ll, row.grad.map(|v| -w * v)))
         })?;
         let n = d.total_weight;
@@ -566,6 +636,19 @@ mod tests {
                         "{p:?} {x} {k}: {fd} vs {gk}"
                     );
                 }
+            }
+        }
+        let table = count_table(0.3, 0.8, 2.4, 200.0);
+        for x in [0.0, 1.0, 7.0, 64.0, 65.0, 200.0] {
+            let (t, c) = (table[x as usize], count_terms(0.3, 0.8, 2.4, x));
+            for (u, v) in [
+                (t.ln_r, c.ln_r),
+                (t.ln_b_ab, c.ln_b_ab),
+                (t.dg_r, c.dg_r),
+                (t.dg_b, c.dg_b),
+                (t.dg_ab, c.dg_ab),
+            ] {
+                assert!((u - v).abs() < 1e-11 * (1.0 + v.abs()), "x {x}: {u} vs {v}");
             }
         }
         for &(y, x) in &[(0.3, 0.0), (0.3, 5.0), (2.5, 64.0), (2.5, 65.0), (1e4, 3.0)] {
