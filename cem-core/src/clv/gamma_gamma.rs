@@ -3,10 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::beta_geo::finite;
 use super::optim::{Objective, minimize};
 use super::special::{digamma, ln_gamma};
-use super::{FitReport, check_penalizer, standard_errors};
+use super::{FitReport, check_penalizer, finite, standard_errors};
 use crate::error::{Error, Result};
 
 /// The Gamma-Gamma model: a customer's spend per transaction is Gamma(p, ν) with

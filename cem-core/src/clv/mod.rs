@@ -349,6 +349,15 @@ pub fn lifetime_value(
     Ok(clv)
 }
 
+/// `v` if finite, else `Undefined` naming the quantity.
+pub(crate) fn finite(what: &str, v: f64) -> Result<f64> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(Error::Undefined(format!("the {what} is `{v}`")))
+    }
+}
+
 /// Checks a penalizer: finite and non-negative.
 fn check_penalizer(penalizer: f64) -> Result<()> {
     if penalizer.is_finite() && penalizer >= 0.0 {

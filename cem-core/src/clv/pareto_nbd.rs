@@ -3,11 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::beta_geo::{digamma_diff, finite, ln_rising};
 use super::data::{Rfm, check_customer, check_time, rfm, sum_rows};
 use super::optim::{Objective, minimize};
-use super::special::{integrate, ln_gamma, log_add_exp};
-use super::{FitReport, TransactionModel, check_penalizer, standard_errors};
+use super::special::{digamma_diff, integrate, ln_gamma, ln_rising, log_add_exp};
+use super::{FitReport, TransactionModel, check_penalizer, finite, standard_errors};
 use crate::error::{Error, Result};
 
 /// Relative accuracy of the quadratures.

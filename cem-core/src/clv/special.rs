@@ -72,6 +72,41 @@ fn hyp_series(a: f64, b: f64, c: f64, z: f64) -> Result<f64> {
     })
 }
 
+/// Up to this many repeat purchases, Γ and ψ differences are summed term by term.
+const SUM_TERMS: f64 = 64.0;
+
+/// `ln Γ(y + x) − ln Γ(y)` for whole `x >= 0`: a sum of logs for small `x` (exact where the
+/// difference of two large `ln Γ` loses digits, as when a fit drifts to large a, b), else
+/// the difference.
+pub(crate) fn ln_rising(y: f64, x: f64) -> f64 {
+    if x <= SUM_TERMS {
+        let mut s = 0.0;
+        let mut k = 0.0;
+        while k < x {
+            s += (y + k).ln();
+            k += 1.0;
+        }
+        s
+    } else {
+        ln_gamma(y + x) - ln_gamma(y)
+    }
+}
+
+/// `ψ(y + x) − ψ(y)` for whole `x >= 0`, in the same way as [`ln_rising`].
+pub(crate) fn digamma_diff(y: f64, x: f64) -> f64 {
+    if x <= SUM_TERMS {
+        let mut s = 0.0;
+        let mut k = 0.0;
+        while k < x {
+            s += 1.0 / (y + k);
+            k += 1.0;
+        }
+        s
+    } else {
+        digamma(y + x) - digamma(y)
+    }
+}
+
 /// Nodes (non-negative half) and weights of the 15-point Kronrod rule and its embedded
 /// 7-point Gauss rule on [-1, 1] (QUADPACK's `qk15`).
 const XGK: [f64; 8] = [
@@ -221,5 +256,15 @@ mod tests {
         assert_eq!(integrate(|x| [x], 1.0, 1.0, 1e-12).unwrap(), [0.0]);
         assert!(close(log_add_exp(0.0, 0.0), std::f64::consts::LN_2, 1e-15));
         assert_eq!(log_add_exp(f64::NEG_INFINITY, 1.5), 1.5);
+    }
+
+    #[test]
+    fn rising_factorial_logs_match_ln_gamma() {
+        for &(y, x) in &[(0.3, 0.0), (0.3, 5.0), (2.5, 64.0), (2.5, 65.0), (1e4, 3.0)] {
+            let lg = ln_gamma(y + x) - ln_gamma(y);
+            assert!((ln_rising(y, x) - lg).abs() < 1e-9 * (1.0 + lg.abs()));
+            let dg = digamma(y + x) - digamma(y);
+            assert!((digamma_diff(y, x) - dg).abs() < 1e-8 * (1.0 + dg.abs()));
+        }
     }
 }
