@@ -1,0 +1,251 @@
+//! Checking and condensing the (frequency, recency, T, weight) columns the models fit on.
+
+use crate::error::{Error, Result};
+
+/// Validated columns, with identical customers merged into one weighted row.
+#[derive(Debug, Clone)]
+pub(crate) struct Rfm {
+    pub x: Vec<f64>,
+    pub tx: Vec<f64>,
+    pub t: Vec<f64>,
+    pub w: Vec<f64>,
+    /// Rows given by the caller (lifetimes divides Pareto/NBD's objective by the mean weight
+    /// over these).
+    pub n_rows: usize,
+    pub total_weight: f64,
+    pub max_t: f64,
+}
+
+/// Checks one customer's history; `row` names it in the error.
+pub(crate) fn check_customer(row: Option<usize>, x: f64, tx: f64, age: f64) -> Result<()> {
+    let at = |name: &str| match row {
+        Some(i) => format!("{name} at row {i}"),
+        None => name.to_owned(),
+    };
+    if !(x.is_finite() && x >= 0.0 && x == x.trunc()) {
+        return Err(Error::invalid_number(
+            at("frequency"),
+            x,
+            "is not a whole number >= 0",
+        ));
+    }
+    check_time(&at("recency"), tx)?;
+    check_time(&at("T"), age)?;
+    if tx > age {
+        return Err(Error::invalid_number(
+            at("recency"),
+            tx,
+            format!("is greater than T `{age}`"),
+        ));
+    }
+    if x == 0.0 && tx != 0.0 {
+        return Err(Error::invalid_number(
+            at("recency"),
+            tx,
+            "is not 0 although frequency is 0 (recency is the time of the last repeat purchase)",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a time (recency, T, a horizon): finite and non-negative.
+pub(crate) fn check_time(field: &str, v: f64) -> Result<()> {
+    if !v.is_finite() {
+        Err(Error::invalid_number(field, v, "is not a finite number"))
+    } else if v < 0.0 {
+        Err(Error::invalid_number(field, v, "is negative"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a weight column entry: finite and non-negative.
+pub(crate) fn check_weight(row: usize, w: f64) -> Result<()> {
+    check_time(&format!("weight at row {row}"), w)
+}
+
+/// Checks the columns and merges identical (frequency, recency, T) rows, summing weights.
+pub(crate) fn rfm(
+    frequency: &[f64],
+    recency: &[f64],
+    age: &[f64],
+    weights: Option<&[f64]>,
+) -> Result<Rfm> {
+    let n = frequency.len();
+    if recency.len() != n {
+        return Err(Error::length_mismatch(
+            "frequency",
+            n,
+            "recency",
+            recency.len(),
+        ));
+    }
+    if age.len() != n {
+        return Err(Error::length_mismatch("frequency", n, "T", age.len()));
+    }
+    if let Some(w) = weights
+        && w.len() != n
+    {
+        return Err(Error::length_mismatch("frequency", n, "weights", w.len()));
+    }
+    if n == 0 {
+        return Err(Error::empty(
+            "the customer columns",
+            "a model needs customers to fit",
+        ));
+    }
+    let mut rows: Vec<(f64, f64, f64, f64)> = Vec::with_capacity(n);
+    let mut max_t = 0.0_f64;
+    for (i, ((&x, &tx), &t)) in frequency.iter().zip(recency).zip(age).enumerate() {
+        check_customer(Some(i), x, tx, t)?;
+        let w = match weights.and_then(|w| w.get(i)) {
+            Some(&w) => {
+                check_weight(i, w)?;
+                w
+            }
+            None => 1.0,
+        };
+        max_t = max_t.max(t);
+        if w > 0.0 {
+            rows.push((x, tx, t, w));
+        }
+    }
+    let total_weight: f64 = rows.iter().map(|r| r.3).sum();
+    if rows.is_empty() || total_weight.is_nan() || total_weight <= 0.0 || !total_weight.is_finite()
+    {
+        return Err(Error::empty(
+            "the weights",
+            "every weight is 0, so there is nobody to fit",
+        ));
+    }
+    if max_t <= 0.0 {
+        return Err(Error::invalid_argument(
+            "T",
+            "every customer has T = 0, so there is no time in which to observe purchases",
+        ));
+    }
+    if rows.iter().all(|r| r.0 == 0.0) {
+        return Err(Error::invalid_argument(
+            "frequency",
+            "every customer has frequency 0 (one purchase each): with no repeat purchases the \
+             maximum likelihood estimate does not exist",
+        ));
+    }
+    rows.sort_by(|a, b| {
+        a.0.total_cmp(&b.0)
+            .then(a.1.total_cmp(&b.1))
+            .then(a.2.total_cmp(&b.2))
+    });
+    let mut out = Rfm {
+        x: Vec::new(),
+        tx: Vec::new(),
+        t: Vec::new(),
+        w: Vec::new(),
+        n_rows: n,
+        total_weight,
+        max_t,
+    };
+    let mut last: Option<(f64, f64, f64)> = None;
+    for (x, tx, t, w) in rows {
+        if last == Some((x, tx, t))
+            && let Some(lw) = out.w.last_mut()
+        {
+            *lw += w;
+            continue;
+        }
+        last = Some((x, tx, t));
+        out.x.push(x);
+        out.tx.push(tx);
+        out.t.push(t);
+        out.w.push(w);
+    }
+    Ok(out)
+}
+
+/// Rows per chunk of the likelihood sums. Each chunk is summed in row order and the chunk
+/// totals are added in chunk order, so the result has the same bits with or without the
+/// `parallel` feature (which sums the chunks on rayon's threads).
+const CHUNK: usize = 2048;
+
+/// Sums `row(i)` (a value and a gradient) over `0..n`; `None` if any row is `None`.
+pub(crate) fn sum_rows<const K: usize>(
+    n: usize,
+    row: impl Fn(usize) -> Option<(f64, [f64; K])> + Sync,
+) -> Option<(f64, [f64; K])> {
+    let chunk = |c: usize| {
+        let mut value = 0.0;
+        let mut grad = [0.0; K];
+        for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+            let (v, g) = row(i)?;
+            value += v;
+            for (a, b) in grad.iter_mut().zip(g) {
+                *a += b;
+            }
+        }
+        Some((value, grad))
+    };
+    let chunks = n.div_ceil(CHUNK);
+    #[cfg(feature = "parallel")]
+    let parts: Vec<Option<(f64, [f64; K])>> = {
+        use rayon::prelude::*;
+        (0..chunks).into_par_iter().map(chunk).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parts: Vec<Option<(f64, [f64; K])>> = (0..chunks).map(chunk).collect();
+    let mut value = 0.0;
+    let mut grad = [0.0; K];
+    for part in parts {
+        let (v, g) = part?;
+        value += v;
+        for (a, b) in grad.iter_mut().zip(g) {
+            *a += b;
+        }
+    }
+    Some((value, grad))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn merges_identical_customers_and_names_bad_rows() {
+        let d = rfm(
+            &[0.0, 2.0, 0.0, 2.0],
+            &[0.0, 3.0, 0.0, 3.0],
+            &[5.0, 5.0, 5.0, 5.0],
+            Some(&[1.0, 2.0, 3.0, 0.5]),
+        )
+        .unwrap();
+        assert_eq!(d.x, vec![0.0, 2.0]);
+        assert_eq!(d.w, vec![4.0, 2.5]);
+        assert_eq!((d.n_rows, d.total_weight, d.max_t), (4, 6.5, 5.0));
+
+        let err = rfm(&[1.0, 1.0], &[1.0, 6.0], &[5.0, 5.0], None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "recency at row 1 `6` is greater than T `5`"
+        );
+        let err = rfm(&[1.5], &[1.0], &[5.0], None).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidNumber);
+        assert!(err.to_string().starts_with("frequency at row 0 `1.5`"));
+        let err = rfm(&[1.0], &[f64::NAN], &[5.0], None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "recency at row 0 `NaN` is not a finite number"
+        );
+        let err = rfm(&[0.0, 0.0], &[0.0, 0.0], &[5.0, 4.0], None).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+        let err = rfm(&[1.0], &[1.0], &[5.0], Some(&[-1.0])).unwrap_err();
+        assert_eq!(err.to_string(), "weight at row 0 `-1` is negative");
+        assert_eq!(
+            rfm(&[], &[], &[], None).unwrap_err().kind(),
+            ErrorKind::Empty
+        );
+        assert_eq!(
+            rfm(&[1.0], &[1.0, 2.0], &[5.0], None).unwrap_err().kind(),
+            ErrorKind::LengthMismatch
+        );
+    }
+}

@@ -1,0 +1,375 @@
+//! The optimizer the CLV models share (private): BFGS with analytic gradients and a
+//! backtracking line search, polished with Newton steps on a finite-difference Hessian of the
+//! gradient, in log-parameter space. Small fixed-size linear algebra (Cholesky) lives here
+//! too. It could move to the crate's `stats` module once another module needs it.
+//!
+//! Why not `argmin`: four parameters, one method, and we need the Newton polish and the
+//! Hessian anyway; the whole thing is ~250 lines and adds nothing to the wasm build.
+
+use crate::error::{Error, Result};
+
+/// Gradient (max-norm, on the mean objective in log-parameters) below which BFGS hands over
+/// to the Newton polish.
+const GTOL: f64 = 1e-10;
+/// Gradient above which a stopped search is reported as not converged.
+const GTOL_ACCEPT: f64 = 1e-6;
+/// Iteration cap of BFGS.
+const MAX_ITER: usize = 2000;
+/// The largest step, in log-parameters, one line search may try.
+const MAX_STEP: f64 = 2.0;
+/// Log-parameters beyond this mean the maximum likelihood estimate runs off to 0 or ∞.
+const LOG_BOUND: f64 = 40.0;
+/// A search that stalls with log-parameters beyond this has run off to the boundary too.
+const STUCK_BOUND: f64 = 15.0;
+/// Step of the central differences of the gradient that make the Hessian.
+const HESS_STEP: f64 = 1e-5;
+
+/// An objective: value and gradient at `x`, or `None` where it is not finite.
+pub(crate) trait Objective<const N: usize> {
+    fn eval(&self, x: &[f64; N]) -> Option<(f64, [f64; N])>;
+}
+
+impl<const N: usize, F: Fn(&[f64; N]) -> Option<(f64, [f64; N])>> Objective<N> for F {
+    fn eval(&self, x: &[f64; N]) -> Option<(f64, [f64; N])> {
+        self(x)
+    }
+}
+
+/// Where [`minimize`] stopped.
+#[derive(Debug, Clone)]
+pub(crate) struct Minimum<const N: usize> {
+    pub x: [f64; N],
+    pub value: f64,
+    pub iterations: usize,
+    /// Hessian at `x` (central differences of the gradient), if finite.
+    pub hessian: Option<[[f64; N]; N]>,
+}
+
+/// Minimizes `f` from `x0`. `names` name the parameters in errors about the boundary.
+pub(crate) fn minimize<const N: usize>(
+    f: &impl Objective<N>,
+    x0: [f64; N],
+    what: &str,
+    names: [&str; N],
+) -> Result<Minimum<N>> {
+    let Some((mut fx, mut g)) = f.eval(&x0) else {
+        return Err(Error::Undefined(format!(
+            "the {what} likelihood is not finite at the starting point"
+        )));
+    };
+    let mut x = x0;
+    let mut h_inv = identity::<N>();
+    let mut iterations = 0;
+    let mut last_change = f64::INFINITY;
+    while max_abs(&g) > GTOL {
+        if iterations >= MAX_ITER {
+            return Err(Error::NotConverged {
+                what: format!("the {what} fit"),
+                iterations,
+                change: last_change,
+            });
+        }
+        iterations += 1;
+        let mut d = mat_vec(&h_inv, &g).map(|v| -v);
+        if dot(&d, &g) >= 0.0 {
+            // Not a descent direction: restart from steepest descent.
+            h_inv = identity::<N>();
+            d = g.map(|v| -v);
+        }
+        let found = match line_search(f, &x, fx, &g, &d) {
+            Some(found) => Some(found),
+            None => {
+                // A stale curvature estimate can point nowhere useful: restart from steepest
+                // descent once before concluding that no decrease is possible.
+                h_inv = identity::<N>();
+                line_search(f, &x, fx, &g, &g.map(|v| -v))
+            }
+        };
+        let Some((x_new, f_new, g_new, step)) = found else {
+            break; // no decrease possible at this precision: let Newton finish
+        };
+        check_bounds(&x_new, what, &names, LOG_BOUND)?;
+        let s = sub(&x_new, &x);
+        let y = sub(&g_new, &g);
+        let sy = dot(&s, &y);
+        if sy > 1e-14 * norm(&s) * norm(&y) {
+            bfgs_update(&mut h_inv, &s, &y, sy);
+        }
+        last_change = step;
+        x = x_new;
+        fx = f_new;
+        g = g_new;
+    }
+    // Newton polish. BFGS has brought x close to the optimum, so one finite-difference
+    // Hessian serves every step (a simplified Newton iteration, linear but fast convergence;
+    // each Hessian costs 2N evaluations of the objective).
+    let mut hess = hessian(f, &x);
+    let mut moved = 0.0_f64;
+    if let Some(h) = hess {
+        for _ in 0..8 {
+            let Some(d) = cholesky_solve(&h, &g.map(|v| -v)) else {
+                break;
+            };
+            let x_new = add(&x, &d);
+            let Some((f_new, g_new)) = f.eval(&x_new) else {
+                break;
+            };
+            if !(max_abs(&g_new) < max_abs(&g) || f_new < fx) {
+                break;
+            }
+            iterations += 1;
+            last_change = max_abs(&d);
+            moved += last_change;
+            x = x_new;
+            fx = f_new;
+            g = g_new;
+            if max_abs(&d) < 1e-13 {
+                break;
+            }
+        }
+    }
+    if moved > 1e-7 {
+        // The Hessian the standard errors use is taken where the search ended.
+        hess = hessian(f, &x);
+    }
+    check_bounds(&x, what, &names, LOG_BOUND)?;
+    if max_abs(&g) > GTOL_ACCEPT {
+        // Stuck far out (a parameter below e^-15 or above e^15, rescaled): the likelihood
+        // keeps rising towards the boundary, where rounding stops the search.
+        check_bounds(&x, what, &names, STUCK_BOUND)?;
+        return Err(Error::NotConverged {
+            what: format!("the {what} fit (gradient {:e})", max_abs(&g)),
+            iterations,
+            change: last_change,
+        });
+    }
+    Ok(Minimum {
+        x,
+        value: fx,
+        iterations,
+        hessian: hess,
+    })
+}
+
+/// Central-difference Hessian of the analytic gradient, symmetrized.
+pub(crate) fn hessian<const N: usize>(
+    f: &impl Objective<N>,
+    x: &[f64; N],
+) -> Option<[[f64; N]; N]> {
+    let mut h = [[0.0; N]; N];
+    for (j, row) in h.iter_mut().enumerate() {
+        let mut plus = *x;
+        let mut minus = *x;
+        *plus.get_mut(j)? += HESS_STEP;
+        *minus.get_mut(j)? -= HESS_STEP;
+        let (_, gp) = f.eval(&plus)?;
+        let (_, gm) = f.eval(&minus)?;
+        for ((r, p), m) in row.iter_mut().zip(gp).zip(gm) {
+            *r = (p - m) / (2.0 * HESS_STEP);
+        }
+    }
+    let t = transpose(&h);
+    let mut sym = [[0.0; N]; N];
+    for ((srow, hrow), trow) in sym.iter_mut().zip(&h).zip(&t) {
+        for ((s, a), b) in srow.iter_mut().zip(hrow).zip(trow) {
+            *s = 0.5 * (a + b);
+        }
+    }
+    sym.iter().flatten().all(|v| v.is_finite()).then_some(sym)
+}
+
+/// The diagonal of the inverse of a symmetric positive definite matrix, if it is one.
+pub(crate) fn inverse_diagonal<const N: usize>(m: &[[f64; N]; N]) -> Option<[f64; N]> {
+    let mut out = [0.0; N];
+    for (i, o) in out.iter_mut().enumerate() {
+        let mut e = [0.0; N];
+        *e.get_mut(i)? = 1.0;
+        *o = cholesky_solve(m, &e)?.get(i).copied()?;
+    }
+    Some(out)
+}
+
+fn line_search<const N: usize>(
+    f: &impl Objective<N>,
+    x: &[f64; N],
+    fx: f64,
+    g: &[f64; N],
+    d: &[f64; N],
+) -> Option<([f64; N], f64, [f64; N], f64)> {
+    let slope = dot(g, d);
+    let mut step = (MAX_STEP / max_abs(d)).min(1.0);
+    for _ in 0..80 {
+        let x_new = add(x, &d.map(|v| v * step));
+        if let Some((f_new, g_new)) = f.eval(&x_new)
+            && f_new <= fx + 1e-4 * step * slope
+            && (f_new < fx || max_abs(&g_new) < max_abs(g))
+        {
+            return Some((x_new, f_new, g_new, step * max_abs(d)));
+        }
+        step *= 0.5;
+    }
+    None
+}
+
+fn check_bounds<const N: usize>(
+    x: &[f64; N],
+    what: &str,
+    names: &[&str; N],
+    bound: f64,
+) -> Result<()> {
+    for (v, name) in x.iter().zip(names) {
+        if v.abs() > bound {
+            let towards = if *v > 0.0 { "infinity" } else { "0" };
+            return Err(Error::Undefined(format!(
+                "the {what} maximum likelihood estimate does not exist for these data: \
+                 `{name}` goes to {towards}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn bfgs_update<const N: usize>(h: &mut [[f64; N]; N], s: &[f64; N], y: &[f64; N], sy: f64) {
+    let rho = 1.0 / sy;
+    let hy = mat_vec(h, y);
+    let yhy = dot(y, &hy);
+    let c = rho * rho * yhy + rho;
+    for ((row, si), hyi) in h.iter_mut().zip(s).zip(&hy) {
+        for ((e, sj), hyj) in row.iter_mut().zip(s).zip(&hy) {
+            *e += -rho * (si * hyj + hyi * sj) + c * si * sj;
+        }
+    }
+}
+
+/// Solves `m x = b` for symmetric positive definite `m` by Cholesky; `None` if it is not.
+fn cholesky_solve<const N: usize>(m: &[[f64; N]; N], b: &[f64; N]) -> Option<[f64; N]> {
+    let mut l = [[0.0; N]; N];
+    for i in 0..N {
+        for j in 0..=i {
+            let mut sum = *m.get(i)?.get(j)?;
+            for k in 0..j {
+                sum -= l.get(i)?.get(k)? * l.get(j)?.get(k)?;
+            }
+            let v = if i == j {
+                if sum.is_nan() || sum <= 0.0 {
+                    return None;
+                }
+                sum.sqrt()
+            } else {
+                sum / l.get(j)?.get(j)?
+            };
+            *l.get_mut(i)?.get_mut(j)? = v;
+        }
+    }
+    // Forward then back substitution.
+    let mut y = [0.0; N];
+    for i in 0..N {
+        let mut sum = *b.get(i)?;
+        for k in 0..i {
+            sum -= l.get(i)?.get(k)? * y.get(k)?;
+        }
+        *y.get_mut(i)? = sum / l.get(i)?.get(i)?;
+    }
+    let mut x = [0.0; N];
+    for i in (0..N).rev() {
+        let mut sum = *y.get(i)?;
+        for k in i + 1..N {
+            sum -= l.get(k)?.get(i)? * x.get(k)?;
+        }
+        *x.get_mut(i)? = sum / l.get(i)?.get(i)?;
+    }
+    x.iter().all(|v| v.is_finite()).then_some(x)
+}
+
+fn identity<const N: usize>() -> [[f64; N]; N] {
+    let mut m = [[0.0; N]; N];
+    for (i, row) in m.iter_mut().enumerate() {
+        if let Some(e) = row.get_mut(i) {
+            *e = 1.0;
+        }
+    }
+    m
+}
+
+fn transpose<const N: usize>(m: &[[f64; N]; N]) -> [[f64; N]; N] {
+    let mut t = [[0.0; N]; N];
+    for (i, row) in m.iter().enumerate() {
+        for (j, v) in row.iter().enumerate() {
+            if let Some(e) = t.get_mut(j).and_then(|r| r.get_mut(i)) {
+                *e = *v;
+            }
+        }
+    }
+    t
+}
+
+fn mat_vec<const N: usize>(m: &[[f64; N]; N], v: &[f64; N]) -> [f64; N] {
+    m.map(|row| dot(&row, v))
+}
+
+fn dot<const N: usize>(a: &[f64; N], b: &[f64; N]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn add<const N: usize>(a: &[f64; N], b: &[f64; N]) -> [f64; N] {
+    let mut out = *a;
+    for (o, v) in out.iter_mut().zip(b) {
+        *o += v;
+    }
+    out
+}
+
+fn sub<const N: usize>(a: &[f64; N], b: &[f64; N]) -> [f64; N] {
+    let mut out = *a;
+    for (o, v) in out.iter_mut().zip(b) {
+        *o -= v;
+    }
+    out
+}
+
+fn norm<const N: usize>(a: &[f64; N]) -> f64 {
+    dot(a, a).sqrt()
+}
+
+fn max_abs<const N: usize>(a: &[f64; N]) -> f64 {
+    a.iter().fold(0.0, |m, v| m.max(v.abs()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimizes_rosenbrock_to_the_optimum() {
+        let f = |x: &[f64; 2]| {
+            let (a, b) = (x[0], x[1]);
+            let v = (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2);
+            let g = [
+                -2.0 * (1.0 - a) - 400.0 * a * (b - a * a),
+                200.0 * (b - a * a),
+            ];
+            Some((v, g))
+        };
+        let m = minimize(&f, [-1.2, 1.0], "test", ["a", "b"]).unwrap();
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-10 && (m.x[1] - 1.0).abs() < 1e-10,
+            "{:?}",
+            m.x
+        );
+        let h = m.hessian.unwrap();
+        assert!((h[0][0] - 802.0).abs() < 1e-4 && (h[0][1] + 400.0).abs() < 1e-4);
+        let d = inverse_diagonal(&h).unwrap();
+        assert!(
+            (d[0] - 0.5).abs() < 1e-6 && (d[1] - 2.005).abs() < 1e-6,
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn reports_a_runaway_parameter() {
+        // Infimum at x → +∞.
+        let f = |x: &[f64; 1]| Some((-x[0], [-1.0]));
+        let err = minimize(&f, [0.0], "test", ["a"]).unwrap_err();
+        assert!(err.to_string().contains("`a` goes to infinity"), "{err}");
+    }
+}
