@@ -107,6 +107,16 @@ pub enum Error {
     /// a mean of one observation).
     #[error("undefined: {0}")]
     Undefined(String),
+    /// A survey orchestration rule set is malformed; names the rule and the field at fault.
+    #[error("{}", rules_message(.rule.as_deref(), .field.as_deref(), .message))]
+    InvalidRules {
+        /// The trigger at fault (its id, or `#i` when it has none), if the problem is in one.
+        rule: Option<String>,
+        /// The field at fault (`sample`, `quarantine.for`), if known.
+        field: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// One problem found by [`Survey::validate`](crate::survey::Survey::validate).
@@ -148,6 +158,8 @@ pub enum ErrorKind {
     NotConverged,
     /// See [`Error::Undefined`].
     Undefined,
+    /// See [`Error::InvalidRules`].
+    InvalidRules,
 }
 
 impl ErrorKind {
@@ -156,7 +168,7 @@ impl ErrorKind {
     /// ```
     /// assert!(cem_core::ErrorKind::ALL.iter().all(|k| !k.code().is_empty()));
     /// ```
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: [ErrorKind; 12] = [
         ErrorKind::OutOfRange,
         ErrorKind::InvalidNumber,
         ErrorKind::Empty,
@@ -168,6 +180,7 @@ impl ErrorKind {
         ErrorKind::Json,
         ErrorKind::NotConverged,
         ErrorKind::Undefined,
+        ErrorKind::InvalidRules,
     ];
 
     /// A stable snake_case code, used as `Error.code` in JavaScript and to pick the
@@ -189,6 +202,7 @@ impl ErrorKind {
             ErrorKind::Json => "json",
             ErrorKind::NotConverged => "not_converged",
             ErrorKind::Undefined => "undefined",
+            ErrorKind::InvalidRules => "invalid_rules",
         }
     }
 
@@ -223,6 +237,7 @@ impl Error {
             Error::Json(_) => ErrorKind::Json,
             Error::NotConverged { .. } => ErrorKind::NotConverged,
             Error::Undefined(_) => ErrorKind::Undefined,
+            Error::InvalidRules { .. } => ErrorKind::InvalidRules,
         }
     }
 
@@ -278,6 +293,18 @@ impl Error {
         }
     }
 
+    pub(crate) fn rules(
+        rule: Option<&str>,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::InvalidRules {
+            rule: rule.map(str::to_owned),
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+
     pub(crate) fn survey(question: Option<&str>, message: impl Into<String>) -> Self {
         Error::InvalidSurvey {
             question: question.map(str::to_owned),
@@ -320,6 +347,15 @@ fn survey_message(question: Option<&str>, message: &str) -> String {
     match question {
         Some(q) => format!("question `{q}`: {message}"),
         None => message.to_owned(),
+    }
+}
+
+fn rules_message(rule: Option<&str>, field: Option<&str>, message: &str) -> String {
+    match (rule, field) {
+        (Some(r), Some(f)) => format!("rule `{r}`, field `{f}`: {message}"),
+        (Some(r), None) => format!("rule `{r}`: {message}"),
+        (None, Some(f)) => format!("field `{f}`: {message}"),
+        (None, None) => message.to_owned(),
     }
 }
 
