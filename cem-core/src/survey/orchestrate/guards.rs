@@ -5,9 +5,8 @@
 //! the same on every platform, in every release, and in the browser: a customer sampled in
 //! today is sampled in after a restart, and `std`'s randomly keyed hasher never enters.
 
-use serde::{Deserialize, Serialize};
-
 use super::rules::{Cap, Quarantine, QuarantineScope};
+use crate::hash::FxHashMap;
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
@@ -76,18 +75,30 @@ pub(crate) fn draw(base: u64, customer: u64, event: Option<u64>) -> f64 {
     u * (1.0 / 9_007_199_254_740_992.0)
 }
 
-/// What the orchestrator remembers about one customer.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Record {
-    /// Decision time of the last invitation, any survey.
-    pub(crate) last: Option<i64>,
-    /// Invitations so far.
+/// "No time" in the state columns.
+pub(crate) const NONE: i64 = i64::MIN;
+
+/// What the orchestrator remembers, as columns indexed by a customer's slot (so a decision
+/// costs one hash lookup and a few independent loads, no pointer chasing):
+/// the last invitation and the count, the `keep` most recent invitation times (ascending,
+/// unused slots [`NONE`] in front), and with survey-scoped quarantines the last invitation per
+/// survey.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Store {
+    keep: usize,
+    surveys: usize,
+    index: FxHashMap<u64, u32>,
+    pub(crate) keys: Vec<u64>,
+    pub(crate) heads: Vec<Head>,
+    recent: Vec<i64>,
+    by_survey: Vec<i64>,
+}
+
+/// The last invitation ([`NONE`] if never) and how many there were.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Head {
+    pub(crate) last: i64,
     pub(crate) count: u64,
-    /// Decision times of the most recent invitations (ascending, at most the largest cap).
-    pub(crate) recent: Vec<i64>,
-    /// Last invitation time per survey (index into the survey list), only with
-    /// survey-scoped quarantines.
-    pub(crate) by_survey: Vec<(u32, i64)>,
 }
 
 /// Why a guard says no, before it becomes a public reason.
@@ -96,44 +107,82 @@ pub(crate) enum Block {
     Capped { cap: usize, until: i64 },
 }
 
-impl Record {
+impl Store {
+    /// An empty store keeping `keep` recent times and tracking `surveys` surveys (0: none).
+    pub(crate) fn new(keep: usize, surveys: usize) -> Store {
+        Store {
+            keep,
+            surveys,
+            ..Store::default()
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    #[inline]
+    pub(crate) fn slot(&self, key: u64) -> Option<u32> {
+        self.index.get(&key).copied()
+    }
+
+    /// The slot of `key`, created empty if new.
+    pub(crate) fn insert(&mut self, key: u64) -> Option<u32> {
+        if let Some(s) = self.slot(key) {
+            return Some(s);
+        }
+        let s = u32::try_from(self.keys.len()).ok()?;
+        self.index.insert(key, s);
+        self.keys.push(key);
+        self.heads.push(Head { last: NONE, count: 0 });
+        self.recent.extend(std::iter::repeat_n(NONE, self.keep));
+        self.by_survey.extend(std::iter::repeat_n(NONE, self.surveys));
+        Some(s)
+    }
+
+    /// The recent invitation times of a slot (the full block, [`NONE`]s first).
+    pub(crate) fn recent(&self, slot: u32) -> &[i64] {
+        let from = slot as usize * self.keep;
+        self.recent.get(from..from + self.keep).unwrap_or_default()
+    }
+
+    /// The last invitation per survey of a slot ([`NONE`] where none).
+    pub(crate) fn by_survey(&self, slot: u32) -> &[i64] {
+        let from = slot as usize * self.surveys;
+        self.by_survey.get(from..from + self.surveys).unwrap_or_default()
+    }
+
     /// The quarantine check at time `t` for `survey`.
-    pub(crate) fn quarantine(&self, q: &Quarantine, survey: u32, t: i64) -> Option<Block> {
+    #[inline]
+    pub(crate) fn quarantine(&self, slot: u32, q: &Quarantine, survey: u32, t: i64) -> Option<Block> {
         let d = q.duration.seconds();
         if d == 0 {
             return None;
         }
         let last = match q.scope {
-            QuarantineScope::Global => self.last,
-            QuarantineScope::Survey => self
-                .by_survey
-                .iter()
-                .find(|(s, _)| *s == survey)
-                .map(|&(_, t)| t),
-        }?;
+            QuarantineScope::Global => self.heads.get(slot as usize)?.last,
+            QuarantineScope::Survey => *self.by_survey(slot).get(survey as usize)?,
+        };
+        if last == NONE {
+            return None;
+        }
         let until = last.saturating_add(d);
         (t < until).then_some(Block::Quarantined { until })
     }
 
     /// The first cap that is full at time `t`: invitations in the window `(t − per, t]`.
-    pub(crate) fn capped(&self, caps: &[Cap], t: i64) -> Option<Block> {
+    #[inline]
+    pub(crate) fn capped(&self, slot: Option<u32>, caps: &[Cap], t: i64) -> Option<Block> {
+        let recent = slot.map_or(&[][..], |s| self.recent(s));
         for (i, cap) in caps.iter().enumerate() {
             let k = cap.max as usize;
             let from = t.saturating_sub(cap.per.seconds());
-            let inside = self.recent.iter().rev().take_while(|&&s| s > from).count();
+            let inside = recent.iter().rev().take_while(|&&s| s != NONE && s > from).count();
             if inside >= k {
                 // The window frees up when the k-th most recent invitation leaves it.
-                let kth = self
-                    .recent
-                    .len()
-                    .checked_sub(k.max(1))
-                    .and_then(|j| self.recent.get(j))
-                    .copied()
-                    .unwrap_or(t);
-                let until = if k == 0 {
-                    i64::MAX
-                } else {
-                    kth.saturating_add(cap.per.seconds())
+                let until = match recent.len().checked_sub(k).filter(|_| k > 0).and_then(|j| recent.get(j)) {
+                    Some(&kth) => kth.saturating_add(cap.per.seconds()),
+                    None => i64::MAX,
                 };
                 return Some(Block::Capped { cap: i, until });
             }
@@ -142,21 +191,46 @@ impl Record {
     }
 
     /// Records an invitation decided at `t`.
-    pub(crate) fn invite(&mut self, t: i64, survey: u32, keep: usize, per_survey: bool) {
-        self.last = Some(t);
-        self.count += 1;
-        if keep > 0 {
-            if self.recent.len() >= keep {
-                self.recent.remove(0);
-            }
-            self.recent.push(t);
+    #[inline]
+    pub(crate) fn invite(&mut self, slot: u32, t: i64, survey: u32) {
+        if let Some(h) = self.heads.get_mut(slot as usize) {
+            h.last = t;
+            h.count += 1;
         }
-        if per_survey {
-            match self.by_survey.iter_mut().find(|(s, _)| *s == survey) {
-                Some(slot) => slot.1 = t,
-                None => self.by_survey.push((survey, t)),
+        let from = slot as usize * self.keep;
+        if let Some(block) = self.recent.get_mut(from..from + self.keep).filter(|b| !b.is_empty()) {
+            block.copy_within(1.., 0);
+            if let Some(end) = block.last_mut() {
+                *end = t;
             }
         }
+        let from = slot as usize * self.surveys;
+        if let Some(cell) = self.by_survey.get_mut(from + survey as usize).filter(|_| self.surveys > 0) {
+            *cell = t;
+        }
+    }
+
+    /// Restores one customer (recent times ascending; the newest `keep` are kept).
+    pub(crate) fn restore(&mut self, key: u64, last: i64, count: u64, recent: &[i64], by_survey: &[(u32, i64)]) -> bool {
+        if self.slot(key).is_some() {
+            return false;
+        }
+        let Some(s) = self.insert(key) else { return false };
+        if let Some(h) = self.heads.get_mut(s as usize) {
+            *h = Head { last, count };
+        }
+        let from = s as usize * self.keep;
+        let take = recent.len().min(self.keep);
+        let src = recent.get(recent.len() - take..).unwrap_or_default();
+        if let Some(dst) = self.recent.get_mut(from + self.keep - take..from + self.keep) {
+            dst.copy_from_slice(src);
+        }
+        for &(survey, t) in by_survey {
+            if let Some(cell) = self.by_survey.get_mut(s as usize * self.surveys + survey as usize).filter(|_| (survey as usize) < self.surveys) {
+                *cell = t;
+            }
+        }
+        true
     }
 }
 

@@ -4,10 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::guards::{Block, Record, customer_key, draw, trigger_base};
+use super::guards::{Block, NONE, Store, customer_key, draw, trigger_base};
 use super::rules::{Quarantine, QuarantineScope, Rules, SampleUnit, Trigger};
 use crate::error::{Error, Result};
-use crate::hash::FxHashMap;
 
 /// One dictionary-encoded column of a [`Batch`]: `codes[i]` indexes `labels`, and
 /// [`Codes::MISSING`] marks a row without a value.
@@ -279,14 +278,9 @@ pub struct Orchestrator {
     /// Triggers in priority order.
     compiled: Vec<Compiled>,
     surveys: Vec<String>,
-    /// Invitation times to keep per customer (the largest cap).
-    keep: usize,
-    per_survey: bool,
     any_by_event: bool,
     clock: Option<i64>,
-    index: FxHashMap<u64, u32>,
-    keys: Vec<u64>,
-    records: Vec<Record>,
+    store: Store,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -334,17 +328,14 @@ impl Orchestrator {
             .iter()
             .any(|c| c.quarantine.is_some_and(|q| q.scope == QuarantineScope::Survey));
         let any_by_event = compiled.iter().any(|c| c.by_event);
+        let store = Store::new(keep, if per_survey { surveys.len() } else { 0 });
         Ok(Orchestrator {
             rules,
             compiled,
             surveys,
-            keep,
-            per_survey,
             any_by_event,
             clock: None,
-            index: FxHashMap::default(),
-            keys: Vec::new(),
-            records: Vec::new(),
+            store,
         })
     }
 
@@ -368,15 +359,15 @@ impl Orchestrator {
 
     /// Number of customers invited at least once.
     pub fn customers(&self) -> usize {
-        self.records.len()
+        self.store.len()
     }
 
     /// What the orchestrator remembers about a customer (by key), if it was ever invited.
     pub fn customer(&self, key: u64) -> Option<CustomerSummary> {
-        let r = self.records.get(*self.index.get(&key)? as usize)?;
+        let h = self.store.heads.get(self.store.slot(key)? as usize)?;
         Some(CustomerSummary {
-            last_invited: r.last,
-            invitations: r.count,
+            last_invited: (h.last != NONE).then_some(h.last),
+            invitations: h.count,
         })
     }
 
@@ -448,7 +439,6 @@ impl Orchestrator {
             s.labels.iter().map(|l| self.rules.exclude.segments.contains(l)).collect()
         });
         let ex = &self.rules.exclude;
-        let empty = Record::default();
         for (row, (&key, &t)) in batch.customers.iter().zip(batch.times).enumerate() {
             let mut m = tp.at(Some(batch.touchpoints), row)
                 & ch.at(batch.channels, row)
@@ -474,7 +464,7 @@ impl Orchestrator {
                 None
             };
             let event = batch.event_ids.and_then(|e| e.get(row)).copied();
-            let mut slot = self.index.get(&key).copied();
+            let mut slot = self.store.slot(key);
             let mut winner: Option<u32> = None;
             while m != 0 {
                 let bit = m.trailing_zeros() as usize;
@@ -485,12 +475,11 @@ impl Orchestrator {
                 } else if let Some(w) = winner {
                     Reason::LowerPriority { winner: w }
                 } else {
-                    let rec = slot.and_then(|s| self.records.get(s as usize)).unwrap_or(&empty);
-                    let block = c
-                        .quarantine
-                        .as_ref()
-                        .and_then(|q| rec.quarantine(q, c.survey, t))
-                        .or_else(|| rec.capped(&self.rules.caps, t));
+                    let store = &self.store;
+                    let block = slot
+                        .zip(c.quarantine.as_ref())
+                        .and_then(|(s, q)| store.quarantine(s, q, c.survey, t))
+                        .or_else(|| store.capped(slot, &self.rules.caps, t));
                     match block {
                         Some(Block::Quarantined { until }) => Reason::Quarantined { until },
                         Some(Block::Capped { cap, until }) => Reason::Capped {
@@ -498,19 +487,11 @@ impl Orchestrator {
                             until,
                         },
                         None if draw(c.base, key, if c.by_event { event } else { None }) < c.rate => {
-                            let s = match slot {
-                                Some(s) => s,
-                                None => {
-                                    let s = u32::try_from(self.records.len()).unwrap_or(u32::MAX);
-                                    self.index.insert(key, s);
-                                    self.keys.push(key);
-                                    self.records.push(Record::default());
-                                    slot = Some(s);
-                                    s
-                                }
-                            };
-                            if let Some(r) = self.records.get_mut(s as usize) {
-                                r.invite(t, c.survey, self.keep, self.per_survey);
+                            if slot.is_none() {
+                                slot = self.store.insert(key);
+                            }
+                            if let Some(s) = slot {
+                                self.store.invite(s, t, c.survey);
                             }
                             winner = Some(c.trigger);
                             Reason::Invited { send_at: t.saturating_add(c.delay) }
@@ -596,6 +577,9 @@ impl Orchestrator {
         }
         let mut prev = self.clock;
         for (pos, &t) in batch.times.iter().enumerate() {
+            if t == NONE {
+                return Err(Error::out_of_range(format!("time at row {pos}"), t, "the 64-bit range above its minimum"));
+            }
             if let Some(p) = prev
                 && t < p
             {
@@ -715,20 +699,27 @@ struct CustomerState {
 
 impl From<Orchestrator> for Snapshot {
     fn from(o: Orchestrator) -> Snapshot {
-        let mut customers: Vec<CustomerState> = o
+        let st = &o.store;
+        let mut customers: Vec<CustomerState> = st
             .keys
             .iter()
-            .zip(&o.records)
-            .map(|(&key, r)| CustomerState {
-                key,
-                last: r.last,
-                count: r.count,
-                recent: r.recent.clone(),
-                by_survey: r
-                    .by_survey
-                    .iter()
-                    .filter_map(|&(s, t)| o.surveys.get(s as usize).map(|name| (name.clone(), t)))
-                    .collect(),
+            .zip(&st.heads)
+            .enumerate()
+            .map(|(slot, (&key, h))| {
+                let slot = u32::try_from(slot).unwrap_or(u32::MAX);
+                CustomerState {
+                    key,
+                    last: (h.last != NONE).then_some(h.last),
+                    count: h.count,
+                    recent: st.recent(slot).iter().copied().filter(|&t| t != NONE).collect(),
+                    by_survey: st
+                        .by_survey(slot)
+                        .iter()
+                        .zip(&o.surveys)
+                        .filter(|(t, _)| **t != NONE)
+                        .map(|(&t, name)| (name.clone(), t))
+                        .collect(),
+                }
             })
             .collect();
         customers.sort_by_key(|c| c.key);
@@ -751,8 +742,11 @@ impl TryFrom<Snapshot> for Orchestrator {
             if c.recent.windows(2).any(|w| matches!(w, [a, b] if a > b)) {
                 return Err(bad("invitation times are not in order"));
             }
-            let latest = c.last.into_iter().chain(c.recent.iter().copied()).chain(c.by_survey.values().copied()).max();
-            if let (Some(l), Some(clock)) = (latest, o.clock)
+            let times = c.last.into_iter().chain(c.recent.iter().copied()).chain(c.by_survey.values().copied());
+            if times.clone().any(|t| t == NONE) {
+                return Err(bad("a time is out of range"));
+            }
+            if let (Some(l), Some(clock)) = (times.max(), o.clock)
                 && l > clock
             {
                 return Err(bad("an invitation is later than the clock"));
@@ -760,26 +754,17 @@ impl TryFrom<Snapshot> for Orchestrator {
             if (c.count as usize) < c.recent.len() {
                 return Err(bad("fewer invitations than recent invitation times"));
             }
-            let slot = u32::try_from(o.records.len()).unwrap_or(u32::MAX);
-            if o.index.insert(c.key, slot).is_some() {
+            let by_survey: Vec<(u32, i64)> = c
+                .by_survey
+                .iter()
+                .filter_map(|(name, &t)| {
+                    let i = o.surveys.iter().position(|s| s == name)?;
+                    Some((u32::try_from(i).ok()?, t))
+                })
+                .collect();
+            if !o.store.restore(c.key, c.last.unwrap_or(NONE), c.count, &c.recent, &by_survey) {
                 return Err(bad("the customer appears twice"));
             }
-            let skip = c.recent.len().saturating_sub(o.keep);
-            let record = Record {
-                last: c.last,
-                count: c.count,
-                recent: c.recent.get(skip..).unwrap_or_default().to_vec(),
-                by_survey: c
-                    .by_survey
-                    .iter()
-                    .filter_map(|(name, &t)| {
-                        let i = o.surveys.iter().position(|s| s == name)?;
-                        Some((u32::try_from(i).ok()?, t))
-                    })
-                    .collect(),
-            };
-            o.keys.push(c.key);
-            o.records.push(record);
         }
         Ok(o)
     }
