@@ -10,6 +10,7 @@ mod error;
 mod group;
 mod journey;
 mod metrics;
+mod orchestrate;
 mod sample;
 mod survey;
 mod weights;
@@ -25,5 +26,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sample::register(m)?;
     group::register(m)?;
     journey::register(m)?;
+    orchestrate::register(m)?;
     Ok(())
 }

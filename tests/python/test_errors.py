@@ -10,7 +10,7 @@ import cem
 VALIDATION = [
     cem.OutOfRangeError, cem.InvalidNumberError, cem.EmptyError, cem.LengthMismatchError,
     cem.IncompatibleError, cem.InvalidArgumentError, cem.InvalidSurveyError,
-    cem.InvalidAnswersError, cem.JsonError,
+    cem.InvalidAnswersError, cem.JsonError, cem.InvalidRulesError,
 ]
 OTHER = [cem.NotConvergedError, cem.UndefinedError]
 

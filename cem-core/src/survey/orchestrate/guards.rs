@@ -78,20 +78,18 @@ pub(crate) fn draw(base: u64, customer: u64, event: Option<u64>) -> f64 {
 /// "No time" in the state columns.
 pub(crate) const NONE: i64 = i64::MIN;
 
-/// What the orchestrator remembers, as columns indexed by a customer's slot (so a decision
-/// costs one hash lookup and a few independent loads, no pointer chasing):
-/// the last invitation and the count, the `keep` most recent invitation times (ascending,
-/// unused slots [`NONE`] in front), and with survey-scoped quarantines the last invitation per
-/// survey.
+/// What the orchestrator remembers, in one flat block of `i64` per customer (so a decision
+/// costs one hash lookup and one or two adjacent cache lines, no pointer chasing):
+/// `[last invitation, count, the keep most recent invitation times (ascending, unused slots
+/// NONE in front), last invitation per survey (with survey-scoped quarantines)]`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store {
     keep: usize,
     surveys: usize,
+    stride: usize,
     index: FxHashMap<u64, u32>,
     pub(crate) keys: Vec<u64>,
-    pub(crate) heads: Vec<Head>,
-    recent: Vec<i64>,
-    by_survey: Vec<i64>,
+    cells: Vec<i64>,
 }
 
 /// The last invitation ([`NONE`] if never) and how many there were.
@@ -107,12 +105,17 @@ pub(crate) enum Block {
     Capped { cap: usize, until: i64 },
 }
 
+const LAST: usize = 0;
+const COUNT: usize = 1;
+const RECENT: usize = 2;
+
 impl Store {
     /// An empty store keeping `keep` recent times and tracking `surveys` surveys (0: none).
     pub(crate) fn new(keep: usize, surveys: usize) -> Store {
         Store {
             keep,
             surveys,
+            stride: RECENT + keep + surveys,
             ..Store::default()
         }
     }
@@ -126,6 +129,12 @@ impl Store {
         self.index.get(&key).copied()
     }
 
+    #[inline]
+    fn block(&self, slot: u32) -> &[i64] {
+        let from = slot as usize * self.stride;
+        self.cells.get(from..from + self.stride).unwrap_or_default()
+    }
+
     /// The slot of `key`, created empty if new.
     pub(crate) fn insert(&mut self, key: u64) -> Option<u32> {
         if let Some(s) = self.slot(key) {
@@ -134,22 +143,29 @@ impl Store {
         let s = u32::try_from(self.keys.len()).ok()?;
         self.index.insert(key, s);
         self.keys.push(key);
-        self.heads.push(Head { last: NONE, count: 0 });
-        self.recent.extend(std::iter::repeat_n(NONE, self.keep));
-        self.by_survey.extend(std::iter::repeat_n(NONE, self.surveys));
+        self.cells.extend([NONE, 0]);
+        self.cells.extend(std::iter::repeat_n(NONE, self.keep + self.surveys));
         Some(s)
     }
 
+    /// The last invitation and the count of a slot.
+    pub(crate) fn head(&self, slot: u32) -> Head {
+        let b = self.block(slot);
+        Head {
+            last: b.get(LAST).copied().unwrap_or(NONE),
+            count: b.get(COUNT).map_or(0, |&c| c.max(0).cast_unsigned()),
+        }
+    }
+
     /// The recent invitation times of a slot (the full block, [`NONE`]s first).
+    #[inline]
     pub(crate) fn recent(&self, slot: u32) -> &[i64] {
-        let from = slot as usize * self.keep;
-        self.recent.get(from..from + self.keep).unwrap_or_default()
+        self.block(slot).get(RECENT..RECENT + self.keep).unwrap_or_default()
     }
 
     /// The last invitation per survey of a slot ([`NONE`] where none).
     pub(crate) fn by_survey(&self, slot: u32) -> &[i64] {
-        let from = slot as usize * self.surveys;
-        self.by_survey.get(from..from + self.surveys).unwrap_or_default()
+        self.block(slot).get(RECENT + self.keep..).unwrap_or_default()
     }
 
     /// The quarantine check at time `t` for `survey`.
@@ -159,9 +175,10 @@ impl Store {
         if d == 0 {
             return None;
         }
+        let b = self.block(slot);
         let last = match q.scope {
-            QuarantineScope::Global => self.heads.get(slot as usize)?.last,
-            QuarantineScope::Survey => *self.by_survey(slot).get(survey as usize)?,
+            QuarantineScope::Global => *b.get(LAST)?,
+            QuarantineScope::Survey => *b.get(RECENT + self.keep + survey as usize)?,
         };
         if last == NONE {
             return None;
@@ -193,40 +210,51 @@ impl Store {
     /// Records an invitation decided at `t`.
     #[inline]
     pub(crate) fn invite(&mut self, slot: u32, t: i64, survey: u32) {
-        if let Some(h) = self.heads.get_mut(slot as usize) {
-            h.last = t;
-            h.count += 1;
+        let (keep, surveys) = (self.keep, self.surveys);
+        let from = slot as usize * self.stride;
+        let Some(b) = self.cells.get_mut(from..from + self.stride) else { return };
+        if let Some(last) = b.get_mut(LAST) {
+            *last = t;
         }
-        let from = slot as usize * self.keep;
-        if let Some(block) = self.recent.get_mut(from..from + self.keep).filter(|b| !b.is_empty()) {
-            block.copy_within(1.., 0);
-            if let Some(end) = block.last_mut() {
+        if let Some(count) = b.get_mut(COUNT) {
+            *count = count.saturating_add(1);
+        }
+        if let Some(recent) = b.get_mut(RECENT..RECENT + keep).filter(|r| !r.is_empty()) {
+            recent.copy_within(1.., 0);
+            if let Some(end) = recent.last_mut() {
                 *end = t;
             }
         }
-        let from = slot as usize * self.surveys;
-        if let Some(cell) = self.by_survey.get_mut(from + survey as usize).filter(|_| self.surveys > 0) {
+        if (survey as usize) < surveys
+            && let Some(cell) = b.get_mut(RECENT + keep + survey as usize)
+        {
             *cell = t;
         }
     }
 
-    /// Restores one customer (recent times ascending; the newest `keep` are kept).
+    /// Restores one customer (recent times ascending; the newest `keep` are kept). False if
+    /// the key is already there.
     pub(crate) fn restore(&mut self, key: u64, last: i64, count: u64, recent: &[i64], by_survey: &[(u32, i64)]) -> bool {
         if self.slot(key).is_some() {
             return false;
         }
         let Some(s) = self.insert(key) else { return false };
-        if let Some(h) = self.heads.get_mut(s as usize) {
-            *h = Head { last, count };
+        let (keep, surveys) = (self.keep, self.surveys);
+        let from = s as usize * self.stride;
+        let Some(b) = self.cells.get_mut(from..from + self.stride) else { return false };
+        if let [l, c, ..] = b {
+            *l = last;
+            *c = i64::try_from(count).unwrap_or(i64::MAX);
         }
-        let from = s as usize * self.keep;
-        let take = recent.len().min(self.keep);
+        let take = recent.len().min(keep);
         let src = recent.get(recent.len() - take..).unwrap_or_default();
-        if let Some(dst) = self.recent.get_mut(from + self.keep - take..from + self.keep) {
+        if let Some(dst) = b.get_mut(RECENT + keep - take..RECENT + keep) {
             dst.copy_from_slice(src);
         }
         for &(survey, t) in by_survey {
-            if let Some(cell) = self.by_survey.get_mut(s as usize * self.surveys + survey as usize).filter(|_| (survey as usize) < self.surveys) {
+            if (survey as usize) < surveys
+                && let Some(cell) = b.get_mut(RECENT + keep + survey as usize)
+            {
                 *cell = t;
             }
         }

@@ -364,7 +364,7 @@ impl Orchestrator {
 
     /// What the orchestrator remembers about a customer (by key), if it was ever invited.
     pub fn customer(&self, key: u64) -> Option<CustomerSummary> {
-        let h = self.store.heads.get(self.store.slot(key)? as usize)?;
+        let h = self.store.head(self.store.slot(key)?);
         Some(CustomerSummary {
             last_invited: (h.last != NONE).then_some(h.last),
             invitations: h.count,
@@ -703,10 +703,10 @@ impl From<Orchestrator> for Snapshot {
         let mut customers: Vec<CustomerState> = st
             .keys
             .iter()
-            .zip(&st.heads)
             .enumerate()
-            .map(|(slot, (&key, h))| {
+            .map(|(slot, &key)| {
                 let slot = u32::try_from(slot).unwrap_or(u32::MAX);
+                let h = st.head(slot);
                 CustomerState {
                     key,
                     last: (h.last != NONE).then_some(h.last),
