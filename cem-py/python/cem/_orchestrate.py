@@ -189,7 +189,7 @@ class Orchestrator:
     same either way). Each trigger that matches an interaction gives one decision row with its
     ``reason``: ``invited``, ``do_not_contact``, ``open_complaint``, ``excluded_segment``,
     ``quarantined``, ``capped``, ``sampled_out`` or ``lower_priority``. Exclusions are checked
-    first, then quarantine, caps and the deterministic sampling draw; triggers are tried from
+    first, then the deterministic sampling draw, quarantine and caps; triggers are tried from
     the highest priority down and at most one invites per interaction. The state pickles and
     round-trips through JSON (:meth:`state_json` / :meth:`from_state`), so a service can
     restart without losing it.

@@ -219,8 +219,15 @@ impl Store {
         if let Some(count) = b.get_mut(COUNT) {
             *count = count.saturating_add(1);
         }
-        if let Some(recent) = b.get_mut(RECENT..RECENT + keep).filter(|r| !r.is_empty()) {
-            recent.copy_within(1.., 0);
+        if let Some(recent) = b.get_mut(RECENT..RECENT + keep) {
+            // A few elements: a plain shift beats a call to memmove.
+            for i in 1..recent.len() {
+                if let Some(&next) = recent.get(i)
+                    && let Some(cell) = recent.get_mut(i - 1)
+                {
+                    *cell = next;
+                }
+            }
             if let Some(end) = recent.last_mut() {
                 *end = t;
             }

@@ -236,9 +236,11 @@ pub struct CustomerSummary {
 /// the highest priority down (file order among equals), and each one is checked in this order:
 ///
 /// 1. exclusions: do-not-contact, open complaint, excluded segment;
-/// 2. quarantine: the last invitation (any survey, or this survey) was less than `for` ago;
-/// 3. frequency caps: a rolling window `(t − per, t]` already holds `max` invitations;
-/// 4. sampling: the deterministic draw ([`sample_draw`](super::sample_draw)) is not below `sample`;
+/// 2. sampling: the deterministic draw ([`sample_draw`](super::sample_draw)) is not below
+///    `sample` — like an assignment made up front, so the share sampled in among the
+///    eligible is the configured rate;
+/// 3. quarantine: the last invitation (any survey, or this survey) was less than `for` ago;
+/// 4. frequency caps: a rolling window `(t − per, t]` already holds `max` invitations;
 ///
 /// the first trigger that passes all four invites, and the triggers after it get
 /// [`Reason::LowerPriority`] — at most one invitation per interaction. Quarantine and caps
@@ -464,7 +466,8 @@ impl Orchestrator {
                 None
             };
             let event = batch.event_ids.and_then(|e| e.get(row)).copied();
-            let mut slot = self.store.slot(key);
+            // The state is looked up only once a trigger samples the customer in.
+            let mut slot: Option<Option<u32>> = None;
             let mut winner: Option<u32> = None;
             while m != 0 {
                 let bit = m.trailing_zeros() as usize;
@@ -474,29 +477,33 @@ impl Orchestrator {
                     r
                 } else if let Some(w) = winner {
                     Reason::LowerPriority { winner: w }
+                } else if draw(c.base, key, if c.by_event { event } else { None }) >= c.rate {
+                    Reason::SampledOut
                 } else {
                     let store = &self.store;
-                    let block = slot
+                    let s = *slot.get_or_insert_with(|| store.slot(key));
+                    let block = s
                         .zip(c.quarantine.as_ref())
                         .and_then(|(s, q)| store.quarantine(s, q, c.survey, t))
-                        .or_else(|| store.capped(slot, &self.rules.caps, t));
+                        .or_else(|| store.capped(s, &self.rules.caps, t));
                     match block {
                         Some(Block::Quarantined { until }) => Reason::Quarantined { until },
                         Some(Block::Capped { cap, until }) => Reason::Capped {
                             cap: u32::try_from(cap).unwrap_or(u32::MAX),
                             until,
                         },
-                        None if draw(c.base, key, if c.by_event { event } else { None }) < c.rate => {
-                            if slot.is_none() {
-                                slot = self.store.insert(key);
-                            }
-                            if let Some(s) = slot {
+                        None => {
+                            let s = match s {
+                                Some(s) => Some(s),
+                                None => self.store.insert(key),
+                            };
+                            slot = Some(s);
+                            if let Some(s) = s {
                                 self.store.invite(s, t, c.survey);
                             }
                             winner = Some(c.trigger);
                             Reason::Invited { send_at: t.saturating_add(c.delay) }
                         }
-                        None => Reason::SampledOut,
                     }
                 };
                 out.push(Decision { row, trigger: c.trigger, reason });
