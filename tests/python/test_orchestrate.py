@@ -284,3 +284,16 @@ def test_nonresponse_errors():
         nonresponse(df.assign(responded=False), categorical=["tier"])
     with pytest.raises(cem.InvalidArgumentError, match="did not respond"):
         nonresponse(df.assign(nps=[9, 9, None]), nps="nps")
+
+
+def test_sampling_is_deterministic_and_near_its_rate():
+    n = 20000
+    rules = {"seed": 99, "triggers": [{"id": "t", "survey": "s", "sample": 0.3}]}
+    df = pd.DataFrame({"customer_id": np.arange(n), "timestamp": np.zeros(n, dtype=np.int64), "touchpoint": "call"})
+    a = Orchestrator(rules).feed(df)
+    b = Orchestrator(rules).feed(df.assign(customer_id=df["customer_id"].astype(str)))
+    assert (a["reason"].astype(str) == b["reason"].astype(str)).all()  # ints keyed as their text
+    share = float((a["reason"] == "invited").mean())
+    assert abs(share - 0.3) < 6 * math.sqrt(0.3 * 0.7 / n)
+    other = Orchestrator({**rules, "seed": 100}).feed(df)
+    assert (other["reason"].astype(str) != a["reason"].astype(str)).any()

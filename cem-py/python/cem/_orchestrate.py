@@ -273,6 +273,8 @@ class Orchestrator:
         """Decides on interactions in time order; returns one row per matching trigger.
 
         ``data`` is a pandas/polars/pyarrow frame, a dict of columns or a list of records.
+        Customer ids of any type are keyed by their text (``str(id)``), as the Rust and
+        browser row APIs key them, so sampling agrees across languages.
         Columns default to ``customer_id``, ``timestamp``, ``touchpoint`` and, when present,
         ``channel``, ``outcome``, ``segment``, ``open_complaint``, ``do_not_contact`` and
         ``event_id``. Times are datetimes or integer seconds. The result has ``row``
