@@ -279,6 +279,7 @@ pub struct Orchestrator {
     rules: Rules,
     /// Triggers in priority order.
     compiled: Vec<Compiled>,
+    /// Surveys whose last invitation is tracked per customer (survey-scoped quarantines).
     surveys: Vec<String>,
     any_by_event: bool,
     clock: Option<i64>,
@@ -303,9 +304,12 @@ impl Orchestrator {
     /// What [`Rules::check`] finds.
     pub fn new(rules: Rules) -> Result<Orchestrator> {
         rules.check()?;
+        // Per-survey times are kept only for surveys some survey-scoped quarantine reads,
+        // which keeps a customer's state small (one cache line in common rule sets).
         let surveys: Vec<String> = rules
             .triggers
             .iter()
+            .filter(|t| t.quarantine.or(rules.quarantine).is_some_and(|q| q.scope == QuarantineScope::Survey))
             .map(|t| t.survey.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
@@ -326,11 +330,8 @@ impl Orchestrator {
             })
             .collect::<Vec<_>>();
         let keep = rules.caps.iter().map(|c| c.max as usize).max().unwrap_or(0);
-        let per_survey = compiled
-            .iter()
-            .any(|c| c.quarantine.is_some_and(|q| q.scope == QuarantineScope::Survey));
         let any_by_event = compiled.iter().any(|c| c.by_event);
-        let store = Store::new(keep, if per_survey { surveys.len() } else { 0 });
+        let store = Store::new(keep, surveys.len());
         Ok(Orchestrator {
             rules,
             compiled,
@@ -618,9 +619,13 @@ fn missing_event_id(pos: usize) -> Error {
     )
 }
 
+/// Position of `survey` among the tracked surveys; `u32::MAX` (never stored) if untracked.
 fn survey_index(surveys: &[String], survey: &str) -> u32 {
-    let i = surveys.iter().position(|s| s == survey).unwrap_or(0);
-    u32::try_from(i).unwrap_or(u32::MAX)
+    surveys
+        .iter()
+        .position(|s| s == survey)
+        .and_then(|i| u32::try_from(i).ok())
+        .unwrap_or(u32::MAX)
 }
 
 /// Dictionary-encodes optional strings.
