@@ -31,7 +31,7 @@ WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --en
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup setup-rust setup-wasm-bindgen setup-chromium setup-node setup-python \
-        test test-rust lint test-py py-lint py wasm test-browser www demo clean-stamps
+        test test-rust lint test-py py-lint py wasm test-browser test-fuzz fuzz www demo clean-stamps
 
 ## ---------------------------------------------------------------- setup
 setup: setup-rust setup-wasm-bindgen setup-chromium setup-node setup-python
@@ -93,6 +93,7 @@ test: setup
 	@t=$$SECONDS; $(MAKE) --no-print-directory lint; echo "== lint: $$((SECONDS - t)) s"
 	@t=$$SECONDS; $(MAKE) --no-print-directory test-py; echo "== test-py: $$((SECONDS - t)) s"
 	@t=$$SECONDS; $(MAKE) --no-print-directory test-browser; echo "== test-browser: $$((SECONDS - t)) s"
+	@t=$$SECONDS; $(MAKE) --no-print-directory test-fuzz; echo "== test-fuzz: $$((SECONDS - t)) s"
 	@echo "make test: all layers passed"
 
 # Rust unit, integration and doc tests. Fails unless cem-core's tests actually ran.
@@ -105,9 +106,13 @@ test-rust:
 	      c && /^test result:/ { if ($$4 + 0 > 0) n += $$4; c = 0 } \
 	      END { if (n > 0) { print "cem-core: " n " tests passed" } else { print "cem-core ran no tests" > "/dev/stderr"; exit 1 } }' \
 	      $(LOGS)/cargo-test.log
+	# Every input in tests/fuzz-corpus through its fuzz harness (fuzz/ is its own workspace).
+	$(CARGO) test --manifest-path fuzz/Cargo.toml --test replay -- --nocapture 2>&1 | tee $(LOGS)/fuzz-replay.log
+	@grep -q '^test result: ok. 1 passed' $(LOGS)/fuzz-replay.log || { echo "fuzz corpus replay ran no test" >&2; exit 1; }
 
 lint: py-lint
 	$(CARGO) clippy --workspace --exclude cem-py --all-targets -- $(CLIPPY_FLAGS)
+	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets -- $(CLIPPY_FLAGS)
 
 # cem-py links against libpython only when built by maturin; checking it needs just an interpreter.
 py-lint: setup-python
@@ -120,6 +125,17 @@ test-py: py
 
 test-browser: wasm setup-chromium
 	bash $(BROWSER)/run.sh
+
+# Coverage-guided fuzzing (cargo fuzz on the stable toolchain; see fuzz/run.sh). `make test`
+# runs each target briefly from the committed corpus; `make fuzz` runs longer and merges the
+# inputs that found new coverage into tests/fuzz-corpus (commit them).
+FUZZ_TEST_SECONDS ?= 15
+FUZZ_SECONDS ?= 300
+test-fuzz:
+	bash fuzz/run.sh $(FUZZ_TEST_SECONDS)
+
+fuzz:
+	bash fuzz/run.sh --save $(FUZZ_SECONDS)
 
 ## ---------------------------------------------------------------- demo
 demo:

@@ -107,6 +107,22 @@ pub enum Error {
     /// a mean of one observation).
     #[error("undefined: {0}")]
     Undefined(String),
+    /// Serialized state (an accumulator sent by a browser or another worker) that fails its
+    /// consistency checks or carries a format version this build does not know. Such state
+    /// is rejected before it can be merged into anything.
+    #[error("invalid state: {0}")]
+    InvalidState(String),
+    /// An input exceeds a documented resource limit (each limit has a default the caller can
+    /// raise), or a count would no longer fit its integer type.
+    #[error("{what} exceeds the limit of {limit}: {got}")]
+    LimitExceeded {
+        /// What was counted (for example `survey questions`).
+        what: String,
+        /// The limit in force.
+        limit: String,
+        /// What the input asked for.
+        got: String,
+    },
 }
 
 /// One problem found by [`Survey::validate`](crate::survey::Survey::validate).
@@ -148,6 +164,10 @@ pub enum ErrorKind {
     NotConverged,
     /// See [`Error::Undefined`].
     Undefined,
+    /// See [`Error::InvalidState`].
+    InvalidState,
+    /// See [`Error::LimitExceeded`].
+    LimitExceeded,
 }
 
 impl ErrorKind {
@@ -156,7 +176,7 @@ impl ErrorKind {
     /// ```
     /// assert!(cem_core::ErrorKind::ALL.iter().all(|k| !k.code().is_empty()));
     /// ```
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::OutOfRange,
         ErrorKind::InvalidNumber,
         ErrorKind::Empty,
@@ -168,6 +188,8 @@ impl ErrorKind {
         ErrorKind::Json,
         ErrorKind::NotConverged,
         ErrorKind::Undefined,
+        ErrorKind::InvalidState,
+        ErrorKind::LimitExceeded,
     ];
 
     /// A stable snake_case code, used as `Error.code` in JavaScript and to pick the
@@ -189,6 +211,8 @@ impl ErrorKind {
             ErrorKind::Json => "json",
             ErrorKind::NotConverged => "not_converged",
             ErrorKind::Undefined => "undefined",
+            ErrorKind::InvalidState => "invalid_state",
+            ErrorKind::LimitExceeded => "limit_exceeded",
         }
     }
 
@@ -223,6 +247,8 @@ impl Error {
             Error::Json(_) => ErrorKind::Json,
             Error::NotConverged { .. } => ErrorKind::NotConverged,
             Error::Undefined(_) => ErrorKind::Undefined,
+            Error::InvalidState(_) => ErrorKind::InvalidState,
+            Error::LimitExceeded { .. } => ErrorKind::LimitExceeded,
         }
     }
 
@@ -257,6 +283,18 @@ impl Error {
         }
     }
 
+    pub(crate) fn limit_exceeded(
+        what: impl Into<String>,
+        limit: impl ToString,
+        got: impl ToString,
+    ) -> Self {
+        Error::LimitExceeded {
+            what: what.into(),
+            limit: limit.to_string(),
+            got: got.to_string(),
+        }
+    }
+
     pub(crate) fn invalid_argument(name: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::InvalidArgument {
             name: name.into(),
@@ -287,10 +325,19 @@ impl Error {
 }
 
 impl From<serde_json::Error> for Error {
+    /// JSON that does not parse is [`Error::Json`]; JSON that parses into state failing its
+    /// checks (see [`crate::state`]) keeps its kind, [`Error::InvalidState`].
     fn from(e: serde_json::Error) -> Self {
-        Error::Json(e.to_string())
+        let text = e.to_string();
+        match text.strip_prefix(INVALID_STATE) {
+            Some(rest) if e.is_data() => Error::InvalidState(rest.to_owned()),
+            _ => Error::Json(text),
+        }
     }
 }
+
+/// How [`Error::InvalidState`] displays, and so how serde reports it inside a JSON error.
+const INVALID_STATE: &str = "invalid state: ";
 
 /// Checks a confidence level: it must lie strictly between 0 and 1.
 pub(crate) fn check_confidence(confidence: f64) -> Result<()> {

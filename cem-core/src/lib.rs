@@ -1,5 +1,6 @@
 #![doc = include_str!("../../README.md")]
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod clv;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod loyalty;
 pub mod metrics;
 pub mod model;
 pub mod sample;
+pub mod state;
 mod stats;
 pub mod survey;
 mod svg;

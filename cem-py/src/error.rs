@@ -11,7 +11,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
 /// Every kind the core has today, with the name of its Python class.
-const KINDS: [(ErrorKind, &str); 11] = [
+const KINDS: [(ErrorKind, &str); 13] = [
     (ErrorKind::OutOfRange, "OutOfRangeError"),
     (ErrorKind::InvalidNumber, "InvalidNumberError"),
     (ErrorKind::Empty, "EmptyError"),
@@ -23,6 +23,8 @@ const KINDS: [(ErrorKind, &str); 11] = [
     (ErrorKind::Json, "JsonError"),
     (ErrorKind::NotConverged, "NotConvergedError"),
     (ErrorKind::Undefined, "UndefinedError"),
+    (ErrorKind::InvalidState, "InvalidStateError"),
+    (ErrorKind::LimitExceeded, "LimitExceededError"),
 ];
 
 /// Position of a kind in [`KINDS`]. Exhaustive over the kinds known when this was written;
@@ -41,6 +43,8 @@ fn slot(kind: ErrorKind) -> Option<usize> {
         ErrorKind::Json => 8,
         ErrorKind::NotConverged => 9,
         ErrorKind::Undefined => 10,
+        ErrorKind::InvalidState => 11,
+        ErrorKind::LimitExceeded => 12,
         _ => return None,
     })
 }

@@ -21,7 +21,7 @@ export type Answers = { readonly [questionId: string]: Answer | null | undefined
 export type ErrorCode =
   | "out_of_range" | "invalid_number" | "empty" | "length_mismatch" | "incompatible"
   | "invalid_argument" | "invalid_survey" | "invalid_answers" | "json" | "not_converged"
-  | "undefined";
+  | "undefined" | "invalid_state" | "limit_exceeded";
 /** What cem throws: an `Error` named "CemError" with a stable `code`. */
 export interface CemError extends Error {
   name: "CemError";

@@ -107,7 +107,7 @@ describe('cem-wasm in Chromium', { timeout: 120_000 }, () => {
     const expect = {
       score11: 'out_of_range', score256: 'out_of_range', fraction: 'invalid_number', nan: 'invalid_number',
       many: 'out_of_range', empty: 'empty', confidence: 'out_of_range', method: 'invalid_argument',
-      hostile: 'json', wrongScale: 'json', negative: 'json', notJson: 'json', csatScale: 'invalid_argument',
+      hostile: 'invalid_state', wrongScale: 'invalid_state', negative: 'invalid_state', notJson: 'json', csatScale: 'invalid_argument',
       cesScale: 'invalid_argument', mixed: 'incompatible',
     };
     for (const [key, code] of Object.entries(expect)) {

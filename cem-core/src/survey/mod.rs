@@ -38,6 +38,7 @@
 mod aggregate;
 mod condition;
 mod definition;
+mod limits;
 mod score;
 mod summary;
 mod tally;
@@ -46,6 +47,7 @@ mod validate;
 pub use aggregate::{QuestionAggregate, SurveyAggregate};
 pub use condition::{Condition, MAX_CONDITION_DEPTH};
 pub use definition::{ChoiceOption, CsatScale, Question, QuestionKind, Survey};
+pub use limits::SurveyLimits;
 pub use score::{QuestionScore, ScoreValue, ScoredResponse};
 pub use summary::{LevelCount, OptionSummary, QuestionSummary, SummaryDetail, SurveySummary};
 pub use tally::{ChoiceCounts, QuestionTally};

@@ -19,9 +19,11 @@ __all__ = [
     "InvalidAnswersError",
     "InvalidArgumentError",
     "InvalidNumberError",
+    "InvalidStateError",
     "InvalidSurveyError",
     "JsonError",
     "LengthMismatchError",
+    "LimitExceededError",
     "Mean",
     "NetSatisfaction",
     "NotConvergedError",
@@ -81,6 +83,8 @@ class InvalidAnswersError(CemError, ValueError):
 class JsonError(CemError, ValueError): ...
 class NotConvergedError(CemError): ...
 class UndefinedError(CemError): ...
+class InvalidStateError(CemError, ValueError): ...
+class LimitExceededError(CemError, ValueError): ...
 
 # ------------------------------------------------------------------ Estimate
 
