@@ -301,4 +301,19 @@ describe('cem-journey in Chromium', { timeout: 120_000 }, () => {
     assert.match(svg, /^<svg/);
     assert.deepEqual(problems, []);
   });
+
+  test('the demo dashboard (cem-wasm/www/journey.html) renders from the package', async () => {
+    const demo = await browser.newPage();
+    const errors = [];
+    demo.on('pageerror', (e) => errors.push(e.message));
+    await demo.goto(`${server.url}www/journey.html`);
+    await demo.waitForFunction(() => document.getElementById('status').textContent !== 'loading');
+    assert.equal(await demo.textContent('#status'), 'ready', await demo.textContent('#error'));
+    assert.equal(await demo.locator('#funnel .bar').count(), 4);
+    assert.ok(await demo.locator('#effects tr').count() > 0);
+    assert.equal(await demo.locator('#variants tr').count(), 6);
+    assert.equal(await demo.locator('#map svg').count(), 1);
+    assert.deepEqual(errors, []);
+    await demo.close();
+  });
 });
