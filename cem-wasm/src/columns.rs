@@ -2,18 +2,26 @@
 //!
 //! Every column is an `Array` or a typed array; anything else, a missing value or a value of
 //! the wrong type throws a `CemError` naming the column and the position, before the core
-//! sees the data. Kept apart from [`crate::convert`] so the core scorer package does not
-//! carry it; a later opt-in feature that reads columns (say `sentiment`) adds itself to the
-//! `cfg` in `lib.rs`.
-use std::collections::HashMap;
-
+//! sees the data. Large columns are read in one JS pass (`columns.js`: dictionary encoding
+//! with a `Map`, timestamps into a `Float64Array`) and cross into wasm as typed arrays; a
+//! call and a string copy per element made building a 1M-event log ~5 s (BENCHMARKS.md).
+//! Kept apart from [`crate::convert`] so the core scorer package does not carry it; a later
+//! opt-in feature that reads columns (say `sentiment`) adds itself to the `cfg` in `lib.rs`.
 use cem_core::Error;
 use cem_core::metrics::TimeUnit;
-use js_sys::{Array, ArrayBuffer, Date};
+use js_sys::{Array, ArrayBuffer, Float64Array, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{array_from, type_name};
 use crate::error::to_js;
+
+#[wasm_bindgen(module = "/src/columns.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn factorize(values: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn timestamps(values: &JsValue) -> Result<JsValue, JsValue>;
+}
 
 /// Largest integer a JS number holds exactly.
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
@@ -30,22 +38,19 @@ pub fn list(value: &JsValue, name: &str) -> Result<Array, JsValue> {
 }
 
 /// Ids (texts, or numbers used as ids) dictionary-encoded in order of first appearance:
-/// `(codes, labels)`. A number becomes its decimal text (`7` → `"7"`).
+/// `(codes, labels)`. A number becomes its JS text (`7` → `"7"`).
 pub fn ids(value: &JsValue, name: &str) -> Result<(Vec<u32>, Vec<String>), JsValue> {
-    let items = list(value, name)?;
-    let mut index: HashMap<String, u32> = HashMap::new();
-    let mut labels = Vec::new();
-    let mut codes = Vec::with_capacity(items.length() as usize);
-    for (i, item) in items.iter().enumerate() {
-        let label = id(&item, name, i)?;
-        let next = u32::try_from(labels.len()).unwrap_or(u32::MAX);
-        let code = *index.entry(label).or_insert_with_key(|k| {
-            labels.push(k.clone());
-            next
-        });
-        codes.push(code);
+    list(value, name)?;
+    let read = factorize(value).map_err(|_| unreadable(name))?;
+    if let Some(i) = bad_position(&read) {
+        let item = Reflect::get_u32(value, i).unwrap_or(JsValue::UNDEFINED);
+        id(&item, name, i as usize)?;
+        return Err(unreadable(name));
     }
-    Ok((codes, labels))
+    let codes: Uint32Array = field(&read, "codes")?.unchecked_into();
+    let labels: Array = field(&read, "labels")?.unchecked_into();
+    let labels = labels.iter().map(|l| l.as_string().unwrap_or_default()).collect();
+    Ok((codes.to_vec(), labels))
 }
 
 /// Labels (texts or numbers as texts) of a short list, such as funnel steps.
@@ -60,47 +65,43 @@ pub fn texts(value: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
 
 /// Timestamps: whole numbers in `unit`, or `Date`s (then in milliseconds, whatever `unit`
 /// says); not a mix of both. Returns the column and its unit.
-pub fn times(value: &JsValue, name: &str, unit: TimeUnit) -> Result<(Vec<i64>, TimeUnit), JsValue> {
-    let items = list(value, name)?;
-    let mut out = Vec::with_capacity(items.length() as usize);
-    let mut dates: Option<bool> = None;
-    for (i, item) in items.iter().enumerate() {
-        let is_date = item.is_instance_of::<Date>();
-        if *dates.get_or_insert(is_date) != is_date {
-            return Err(invalid(
-                name,
-                format!("position {i} mixes `Date`s and numbers; use one or the other"),
-            ));
-        }
-        let x = match item.dyn_ref::<Date>() {
-            Some(d) => d.get_time(),
-            None => item.as_f64().ok_or_else(|| {
-                invalid(
-                    name,
-                    format!(
-                        "the value at position {i} is {}, not a number or a `Date`",
-                        type_name(&item)
-                    ),
+pub fn times(
+    value: &JsValue,
+    name: &str,
+    unit: TimeUnit,
+) -> Result<(Vec<i64>, TimeUnit), JsValue> {
+    list(value, name)?;
+    let read = timestamps(value).map_err(|_| unreadable(name))?;
+    if let Some(i) = bad_position(&read) {
+        let item = Reflect::get_u32(value, i).unwrap_or(JsValue::UNDEFINED);
+        let mixed = field(&read, "mixed")?.is_truthy();
+        return Err(invalid(
+            name,
+            if mixed {
+                format!("position {i} mixes `Date`s and numbers; use one or the other")
+            } else {
+                format!(
+                    "the value at position {i} is {}, not a number or a `Date`",
+                    type_name(&item)
                 )
-            })?,
-        };
-        out.push(whole(x).ok_or_else(|| {
-            to_js(Error::InvalidNumber {
-                field: format!("{name} at position {i}"),
-                value: x.to_string(),
-                reason: "is not a whole number (an invalid `Date`, or a fraction of the time unit)"
-                    .to_owned(),
-            })
-        })?);
+            },
+        ));
     }
-    Ok((
-        out,
-        if dates == Some(true) {
-            TimeUnit::Millis
-        } else {
-            unit
-        },
-    ))
+    let raw: Float64Array = field(&read, "values")?.unchecked_into();
+    let dates = field(&read, "dates")?.is_truthy();
+    let out = (raw.to_vec().into_iter().enumerate())
+        .map(|(i, x)| {
+            whole(x).ok_or_else(|| {
+                to_js(Error::InvalidNumber {
+                    field: format!("{name} at position {i}"),
+                    value: x.to_string(),
+                    reason: "is not a whole number (an invalid `Date`, or a fraction of the time unit)"
+                        .to_owned(),
+                })
+            })
+        })
+        .collect::<Result<Vec<i64>, JsValue>>()?;
+    Ok((out, if dates { TimeUnit::Millis } else { unit }))
 }
 
 /// A duration given in seconds, in `unit` (rounded to the nearest unit); must be finite and
@@ -132,6 +133,22 @@ pub fn invalid(name: &str, reason: String) -> JsValue {
         name: name.to_owned(),
         reason,
     })
+}
+
+/// The position a reader in `columns.js` stopped at, if it did.
+fn bad_position(read: &JsValue) -> Option<u32> {
+    Reflect::get(read, &JsValue::from_str("bad"))
+        .ok()
+        .and_then(|b| b.as_f64())
+        .and_then(|b| u32::try_from(b as u64).ok())
+}
+
+fn field(read: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    Reflect::get(read, &JsValue::from_str(key))
+}
+
+fn unreadable(name: &str) -> JsValue {
+    invalid(name, "reading the array threw".to_owned())
 }
 
 /// `x` as an `i64` when it is a whole number a JS number holds exactly.
