@@ -3,8 +3,7 @@
 // Run by hand after `make wasm`:   node tests/browser/bench_journey.mjs   (prints JSON)
 // N (events, default 1,000,000; ~10 per customer over 8 touchpoints). No thresholds.
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { serve } from './server.mjs';
+import { launchChromium, serve } from './server.mjs';
 
 const N = Number(process.env.N ?? 1_000_000);
 // The reference as a classic script: its exported functions become properties of window.ref.
@@ -12,11 +11,7 @@ const source = readFileSync(new URL('./journey_reference.mjs', import.meta.url),
 const names = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
 const reference = `(() => {\n${source.replace(/^export /gm, '')}\nObject.assign(window.ref, { ${names.join(', ')} });\n})();`;
 const server = await serve();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--disable-quic', '--no-first-run'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   await page.goto(server.url);

@@ -6,8 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
-import { journeyDir, pkgDir, serve } from './server.mjs';
+import { journeyDir, pkgDir, launchChromium, serve } from './server.mjs';
 import * as ref from './journey_reference.mjs';
 
 const cj = await import(`${journeyDir}/cem_journey.js`);
@@ -254,19 +253,13 @@ describe('cem-journey in Node', () => {
   });
 });
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-quic', '--no-first-run',
-];
-
 describe('cem-journey in Chromium', { timeout: 120_000 }, () => {
   let server, browser, page;
   const problems = [];
 
   before(async () => {
     server = await serve();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
