@@ -138,6 +138,16 @@ impl EventLog {
         self.unit.name().to_owned()
     }
 
+    /// The session of every event, in **input order** (element `i` belongs to row `i` of the
+    /// columns given): a new session starts at a customer's first event and after every gap
+    /// longer than `gap` seconds (default 1800). Sessions are numbered by customer (first
+    /// appearance), then time.
+    #[wasm_bindgen(js_name = sessionIds)]
+    pub fn session_ids(&self, gap: Option<f64>) -> Result<Vec<u32>, JsValue> {
+        let gap = columns::duration("gap", gap.unwrap_or(1800.0), self.unit)?;
+        Ok(self.inner.sessions(gap).js()?.of_event)
+    }
+
     /// The directly-follows graph: one edge per consecutive pair, sorted by source and
     /// target code (the same numbers as pm4py's `discover_dfg` and performance DFG).
     #[wasm_bindgen(unchecked_return_type = "DfgEdge[]")]

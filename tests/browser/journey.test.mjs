@@ -38,6 +38,7 @@ function analyse(mod, log) {
     dfg: el.dfg(), starts: el.starts(), ends: el.ends(), variants: el.variants(), top3: el.variants(3),
     funnel: el.funnel(['home', 'product', 'cart', 'pay']), window: el.funnel(['home', 'product', 'cart', 'pay'], 1800),
     next: el.nextStep('cart'), paths: el.paths('cart', null, 3), effects: el.removalEffects('pay'),
+    sessions: Array.from(el.sessionIds(900)), defaultSessions: Array.from(el.sessionIds()),
   };
   el.free();
   return out;
@@ -104,6 +105,9 @@ function check(got) {
   assert.equal(got.paths.length, paths.size);
   for (const p of got.paths) assert.equal(p.count, paths.get(p.steps.join(',')), p.steps.join(','));
 
+  assert.deepEqual(got.sessions, ref.sessionIds(LOG, 900));
+  assert.deepEqual(got.defaultSessions, ref.sessionIds(LOG, 1800));
+
   const fx = ref.removalEffects(JS, 'pay');
   assert.equal(got.effects.goal, 'pay');
   close(got.effects.conversion, fx.conversion, 'conversion', 1e-9);
@@ -146,6 +150,7 @@ function misuse(mod) {
     optionLabel: attempt(() => ok.toSvg({ scores: { nowhere: 1 } })),
     columns: attempt(() => ok.toDot({ columns: { x: 0 } })),
     gap: attempt(() => ok.toSvg({ session_gap: -5 })),
+    sessionGap: attempt(() => ok.sessionIds(NaN)),
   };
   r.stillWorks = ok.dfg().map((e) => `${e.source}→${e.target}:${e.count}`);
   return r;
@@ -157,7 +162,7 @@ const MISUSE = {
   mixed: 'invalid_argument', unit: 'invalid_argument', funnelStep: 'invalid_argument', funnelEmpty: 'invalid_argument',
   within: 'invalid_argument', next: 'invalid_argument', goal: 'invalid_argument',
   top: 'invalid_argument', depth: 'invalid_argument', option: 'invalid_argument', optionLabel: 'invalid_argument',
-  columns: 'invalid_argument', gap: 'invalid_argument',
+  columns: 'invalid_argument', gap: 'invalid_argument', sessionGap: 'invalid_argument',
 };
 
 function checkMisuse(caught) {

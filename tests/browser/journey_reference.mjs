@@ -242,3 +242,17 @@ export function removalEffects(js, goal) {
   }
   return { conversion, observed: converted / js.size, effects };
 }
+
+/** Session ids per input row: sessions numbered by customer (first appearance), then time;
+ * a new one after a gap strictly longer than `gap`. */
+export function sessionIds({ customers, touchpoints, times }, gap) {
+  const ids = new Array(customers.length);
+  let next = 0;
+  for (const events of journeys({ customers, touchpoints, times }).values()) {
+    events.forEach((e, k) => {
+      if (k === 0 || e.t - events[k - 1].t > gap) next += 1;
+      ids[e.i] = next - 1;
+    });
+  }
+  return ids;
+}

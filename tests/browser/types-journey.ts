@@ -21,6 +21,7 @@ export async function journey(): Promise<number> {
   const next: NextStep[] = log.nextStep('home');
   const end: string | null = next[0]?.touchpoint ?? null;
   const paths: PathCount[] = log.paths('home', null, 3);
+  const sessions: Uint32Array = log.sessionIds(900);
   const a: Attribution = log.removalEffects('cart');
   const options: MapOptions = { title: 'Checkout', scores: { cart: 20, home: null }, score_range: [-100, 100], min_share: 0.05 };
   const svg: string = log.toSvg(options) + log.toSvg() + log.toDot({ columns: { home: 0, cart: 1 }, column_titles: ['in', 'out'] });
@@ -36,7 +37,7 @@ export async function journey(): Promise<number> {
   // @ts-expect-error: edge fields are snake_case
   edges[0]?.meanDuration;
   return edges.length + first.length + last.length + variants.length + median + bins.length + (end?.length ?? 0)
-    + paths.length + a.conversion + svg.length + nps.n + log.events + log.customerCount + log.touchpoints.length + unit.length;
+    + paths.length + sessions.length + a.conversion + svg.length + nps.n + log.events + log.customerCount + log.touchpoints.length + unit.length;
 }
 
 export function strings(): void {
