@@ -49,7 +49,10 @@ pub fn ids(value: &JsValue, name: &str) -> Result<(Vec<u32>, Vec<String>), JsVal
     }
     let codes: Uint32Array = field(&read, "codes")?.unchecked_into();
     let labels: Array = field(&read, "labels")?.unchecked_into();
-    let labels = labels.iter().map(|l| l.as_string().unwrap_or_default()).collect();
+    let labels = labels
+        .iter()
+        .map(|l| l.as_string().unwrap_or_default())
+        .collect();
     Ok((codes.to_vec(), labels))
 }
 
@@ -65,11 +68,7 @@ pub fn texts(value: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
 
 /// Timestamps: whole numbers in `unit`, or `Date`s (then in milliseconds, whatever `unit`
 /// says); not a mix of both. Returns the column and its unit.
-pub fn times(
-    value: &JsValue,
-    name: &str,
-    unit: TimeUnit,
-) -> Result<(Vec<i64>, TimeUnit), JsValue> {
+pub fn times(value: &JsValue, name: &str, unit: TimeUnit) -> Result<(Vec<i64>, TimeUnit), JsValue> {
     list(value, name)?;
     let read = timestamps(value).map_err(|_| unreadable(name))?;
     if let Some(i) = bad_position(&read) {
@@ -95,8 +94,9 @@ pub fn times(
                 to_js(Error::InvalidNumber {
                     field: format!("{name} at position {i}"),
                     value: x.to_string(),
-                    reason: "is not a whole number (an invalid `Date`, or a fraction of the time unit)"
-                        .to_owned(),
+                    reason:
+                        "is not a whole number (an invalid `Date`, or a fraction of the time unit)"
+                            .to_owned(),
                 })
             })
         })
