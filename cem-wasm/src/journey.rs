@@ -148,8 +148,9 @@ impl EventLog {
         Ok(self.inner.sessions(gap).js()?.of_event)
     }
 
-    /// The directly-follows graph: one edge per consecutive pair, sorted by source and
-    /// target code (the same numbers as pm4py's `discover_dfg` and performance DFG).
+    /// The directly-follows graph: one edge per consecutive pair, sorted by source then
+    /// target in the order of `touchpoints` (first appearance); the same numbers as pm4py's
+    /// `discover_dfg` and performance DFG.
     #[wasm_bindgen(unchecked_return_type = "DfgEdge[]")]
     pub fn dfg(&self) -> Result<JsValue, JsValue> {
         let s = self.per_second();
