@@ -73,17 +73,28 @@ py: setup-python
 	$(VENV)/bin/maturin build --release --quiet -i $(VPY) -m cem-py/Cargo.toml -o target/wheels
 	$(VPY) -m pip install --quiet --force-reinstall --no-deps target/wheels/cem-*.whl
 
-wasm: setup-rust setup-wasm-bindgen setup-node
-	$(CARGO) build -p cem-wasm --target wasm32-unknown-unknown --profile wasm
-	rm -rf $(PKG) && mkdir -p $(PKG)
-	wasm-bindgen --target web --out-dir $(PKG) target/wasm32-unknown-unknown/wasm/cem_wasm.wasm
-	$(NODE_BIN)/wasm-opt -Oz $(WASM_OPT_FEATURES) -o $(PKG)/cem_wasm_bg.wasm $(PKG)/cem_wasm_bg.wasm
-	sed "s/@VERSION@/$$($(CARGO) pkgid -p cem-wasm | sed 's/.*[#@]//')/" cem-wasm/package.json.in > $(PKG)/package.json
-	@echo "cem_wasm_bg.wasm: $$(wc -c < $(PKG)/cem_wasm_bg.wasm) bytes, $$(gzip -9 -c $(PKG)/cem_wasm_bg.wasm | wc -c) bytes gzipped"
+# The core package (survey scorer, cem-wasm/pkg, module cem_wasm) and one package per opt-in
+# cargo feature (cem-wasm/pkg-<feature>, module cem_<feature>; see DEVELOPERS.md).
+WASM_FEATURES := journey
 
-# The demo survey widget: builds the package and serves cem-wasm/www on 127.0.0.1.
+wasm: setup-rust setup-wasm-bindgen setup-node
+	$(call wasm_package,,$(PKG),cem_wasm,cem-wasm)
+	$(foreach f,$(WASM_FEATURES),$(call wasm_package,--features $(f),$(PKG)-$(f),cem_$(f),cem-$(f)))
+
+# $(call wasm_package,cargo flags,out dir,module name,npm name): build, bind, shrink, print sizes.
+define wasm_package
+	$(CARGO) build -p cem-wasm --target wasm32-unknown-unknown --profile wasm $(1)
+	rm -rf $(2) && mkdir -p $(2)
+	wasm-bindgen --target web --out-dir $(2) --out-name $(3) target/wasm32-unknown-unknown/wasm/cem_wasm.wasm
+	$(NODE_BIN)/wasm-opt -Oz $(WASM_OPT_FEATURES) -o $(2)/$(3)_bg.wasm $(2)/$(3)_bg.wasm
+	sed -e "s/@VERSION@/$$($(CARGO) pkgid -p cem-wasm | sed 's/.*[#@]//')/" -e "s/@MODULE@/$(3)/g" -e "s/@NAME@/$(4)/" cem-wasm/package.json.in > $(2)/package.json
+	@echo "$(3)_bg.wasm: $$(wc -c < $(2)/$(3)_bg.wasm) bytes, $$(gzip -9 -c $(2)/$(3)_bg.wasm | wc -c) bytes gzipped"
+
+endef
+
+# The demos (survey widget, journey dashboard): builds the packages and serves cem-wasm/www on 127.0.0.1.
 www: wasm
-	@echo "demo widget: http://127.0.0.1:8080/www/ (Ctrl-C to stop)"
+	@echo "demo widget: http://127.0.0.1:8080/www/, journey dashboard: http://127.0.0.1:8080/www/journey.html (Ctrl-C to stop)"
 	cd cem-wasm && python3 -m http.server 8080 --bind 127.0.0.1
 
 ## ---------------------------------------------------------------- tests
@@ -113,6 +124,7 @@ test-rust:
 lint: py-lint
 	$(CARGO) clippy --workspace --exclude cem-py --all-targets -- $(CLIPPY_FLAGS)
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets -- $(CLIPPY_FLAGS)
+	$(foreach f,$(WASM_FEATURES),$(CARGO) clippy -p cem-wasm --features $(f) --all-targets -- $(CLIPPY_FLAGS);)
 
 # cem-py links against libpython only when built by maturin; checking it needs just an interpreter.
 py-lint: setup-python

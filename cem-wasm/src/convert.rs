@@ -24,7 +24,7 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
     fn object_entries(value: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
-    fn array_from(value: &JsValue) -> Result<Array, JsValue>;
+    pub(crate) fn array_from(value: &JsValue) -> Result<Array, JsValue>;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -296,7 +296,7 @@ fn not_answers(reason: &str) -> JsValue {
 }
 
 /// `a boolean`, `an object`, ... for messages.
-fn type_name(v: &JsValue) -> String {
+pub(crate) fn type_name(v: &JsValue) -> String {
     if v.is_null() {
         "`null`".to_owned()
     } else if Array::is_array(v) {
