@@ -12,5 +12,6 @@ pub mod sample;
 mod stats;
 pub mod survey;
 mod svg;
+pub mod text;
 
 pub use error::{AnswerProblem, Error, ErrorKind, Result};
