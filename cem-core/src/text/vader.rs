@@ -45,16 +45,9 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::lexicon::Lexicon;
+use super::modifiers::{B_DECR, C_INCR, N_SCALAR, booster, negated, special_case};
 use super::tokenize::{py_is_upper, py_lower, py_split, py_strip, strip_punc_if_word};
 
-/// Booster increment (`B_INCR`).
-const B_INCR: f64 = 0.293;
-/// Dampener increment (`B_DECR`).
-const B_DECR: f64 = -0.293;
-/// ALL-CAPS emphasis (`C_INCR`).
-const C_INCR: f64 = 0.733;
-/// Negation factor (`N_SCALAR`).
-const N_SCALAR: f64 = -0.74;
 /// `compound` ≥ this is positive (the threshold the VADER README recommends).
 pub const POSITIVE_THRESHOLD: f64 = 0.05;
 /// `compound` ≤ this is negative.
@@ -489,109 +482,6 @@ fn punctuation_emphasis(text: &str) -> f64 {
 /// `normalize` with alpha = 15.
 fn normalize(score: f64) -> f64 {
     (score / (score * score + 15.0).sqrt()).clamp(-1.0, 1.0)
-}
-
-/// `negated([word])` for one lowercase word: a negation word, or any word containing `n't`.
-fn negated(word: &str) -> bool {
-    matches!(
-        word,
-        "aint"
-            | "arent"
-            | "cannot"
-            | "cant"
-            | "couldnt"
-            | "darent"
-            | "didnt"
-            | "doesnt"
-            | "ain't"
-            | "aren't"
-            | "can't"
-            | "couldn't"
-            | "daren't"
-            | "didn't"
-            | "doesn't"
-            | "dont"
-            | "hadnt"
-            | "hasnt"
-            | "havent"
-            | "isnt"
-            | "mightnt"
-            | "mustnt"
-            | "neither"
-            | "don't"
-            | "hadn't"
-            | "hasn't"
-            | "haven't"
-            | "isn't"
-            | "mightn't"
-            | "mustn't"
-            | "neednt"
-            | "needn't"
-            | "never"
-            | "none"
-            | "nope"
-            | "nor"
-            | "not"
-            | "nothing"
-            | "nowhere"
-            | "oughtnt"
-            | "shant"
-            | "shouldnt"
-            | "uhuh"
-            | "wasnt"
-            | "werent"
-            | "oughtn't"
-            | "shan't"
-            | "shouldn't"
-            | "uh-uh"
-            | "wasn't"
-            | "weren't"
-            | "without"
-            | "wont"
-            | "wouldnt"
-            | "won't"
-            | "wouldn't"
-            | "rarely"
-            | "seldom"
-            | "despite"
-    ) || word.contains("n't")
-}
-
-/// `BOOSTER_DICT` for one token (its two-word entries are handled in the idiom check).
-fn booster(word: &str) -> Option<f64> {
-    match word {
-        "absolutely" | "amazingly" | "awfully" | "completely" | "considerable" | "considerably"
-        | "decidedly" | "deeply" | "effing" | "enormous" | "enormously" | "entirely"
-        | "especially" | "exceptional" | "exceptionally" | "extreme" | "extremely"
-        | "fabulously" | "flipping" | "flippin" | "frackin" | "fracking" | "fricking"
-        | "frickin" | "frigging" | "friggin" | "fully" | "fuckin" | "fucking" | "fuggin"
-        | "fugging" | "greatly" | "hella" | "highly" | "hugely" | "incredible" | "incredibly"
-        | "intensely" | "major" | "majorly" | "more" | "most" | "particularly" | "purely"
-        | "quite" | "really" | "remarkably" | "so" | "substantially" | "thoroughly" | "total"
-        | "totally" | "tremendous" | "tremendously" | "uber" | "unbelievably" | "unusually"
-        | "utter" | "utterly" | "very" => Some(B_INCR),
-        "almost" | "barely" | "hardly" | "kinda" | "kindof" | "kind-of" | "less" | "little"
-        | "marginal" | "marginally" | "occasional" | "occasionally" | "partly" | "scarce"
-        | "scarcely" | "slight" | "slightly" | "somewhat" | "sorta" | "sortof" | "sort-of" => {
-            Some(B_DECR)
-        }
-        _ => None,
-    }
-}
-
-/// `SPECIAL_CASES` for a sequence of tokens (the entries of two or three words; `badass`,
-/// one token, never matches a joined sequence).
-fn special_case(seq: &[&str]) -> Option<f64> {
-    match seq {
-        ["the", "shit"] | ["the", "bomb"] => Some(3.0),
-        ["bad", "ass"] => Some(1.5),
-        ["bus", "stop"] => Some(0.0),
-        ["yeah", "right"] => Some(-2.0),
-        ["kiss", "of", "death"] => Some(-1.5),
-        ["to", "die", "for"] => Some(3.0),
-        ["beating", "heart"] => Some(3.5),
-        _ => None,
-    }
 }
 
 /// Python's `round(x, digits)` for a float: the exact binary value rounded to `digits`
