@@ -11,8 +11,14 @@
 //!
 //! Cues are matched on lowercase words (see [`key_phrases`](super::key_phrases) for the word
 //! rules); a cue ending in `*` matches any word that starts with it (`refund*`: refund,
-//! refunds, refunded). On the labelled set of `tests/python/test_text_complaints.py` (120
-//! sentences) the rule reaches the precision and recall stated there and in the README.
+//! refunds, refunded).
+//!
+//! On the labelled set of `tests/python/test_text_complaints.py` (122 sentences written for
+//! the test: 60 complaints, 62 praise, questions and positive mentions of cue words) the rule
+//! has precision 0.96 and recall 0.88; the test asserts at least 0.8 for both. Misses are
+//! complaints without a cue whose sentiment is not strongly negative ("the agent hung up on
+//! me") and VADER's own misreadings ("Never again. Worst store ever." scores positive, as
+//! `never` negates `worst`).
 
 use serde::Serialize;
 
