@@ -20,10 +20,13 @@
 //! me") and VADER's own misreadings ("Never again. Worst store ever." scores positive, as
 //! `never` negates `worst`).
 
+use std::sync::OnceLock;
+
 use serde::Serialize;
 
 use super::vader::polarity;
 use super::words::segments;
+use crate::hash::FxHashMap;
 
 /// The complaint cues: lowercase words or phrases; `*` ends a prefix.
 ///
@@ -181,23 +184,70 @@ pub fn complaints<S: AsRef<str>>(texts: &[S]) -> Vec<Complaint> {
     texts.iter().map(|t| complaint(t.as_ref())).collect()
 }
 
-/// The cues of [`COMPLAINT_CUES`] that occur in the text.
+/// The cues of [`COMPLAINT_CUES`] that occur in the text, in the order of the list.
 fn cues_in(text: &str) -> Vec<&'static str> {
-    let segs = segments(text);
+    let index = CueIndex::get();
+    let mut found = vec![false; COMPLAINT_CUES.len()];
+    for seg in segments(text) {
+        for (p, word) in seg.iter().enumerate() {
+            let rest = seg.get(p..).unwrap_or_default();
+            let exact = index
+                .by_word
+                .get(word.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            let prefixed = index
+                .by_prefix
+                .iter()
+                .filter(|(stem, _)| word.starts_with(stem));
+            for &c in exact.iter().chain(prefixed.map(|(_, c)| c)) {
+                if let (Some(slot), Some(parts)) = (found.get_mut(c), index.parts.get(c))
+                    && !*slot
+                    && rest.len() >= parts.len()
+                    && rest
+                        .iter()
+                        .zip(parts)
+                        .all(|(w, part)| matches_part(w, part))
+                {
+                    *slot = true;
+                }
+            }
+        }
+    }
     COMPLAINT_CUES
         .iter()
-        .copied()
-        .filter(|cue| {
-            let parts: Vec<&str> = cue.split(' ').collect();
-            segs.iter().any(|seg| {
-                seg.windows(parts.len()).any(|w| {
-                    w.iter()
-                        .zip(&parts)
-                        .all(|(word, part)| matches_part(word, part))
-                })
-            })
-        })
+        .zip(found)
+        .filter_map(|(cue, f)| f.then_some(*cue))
         .collect()
+}
+
+/// The cues split into words and indexed by their first word (exact or prefix).
+struct CueIndex {
+    parts: Vec<Vec<&'static str>>,
+    by_word: FxHashMap<&'static str, Vec<usize>>,
+    by_prefix: Vec<(&'static str, usize)>,
+}
+
+impl CueIndex {
+    fn get() -> &'static CueIndex {
+        static INDEX: OnceLock<CueIndex> = OnceLock::new();
+        INDEX.get_or_init(|| {
+            let mut index = CueIndex {
+                parts: Vec::new(),
+                by_word: FxHashMap::default(),
+                by_prefix: Vec::new(),
+            };
+            for (c, cue) in COMPLAINT_CUES.iter().enumerate() {
+                let parts: Vec<&'static str> = cue.split(' ').collect();
+                let first = parts.first().copied().unwrap_or_default();
+                match first.strip_suffix('*') {
+                    Some(stem) => index.by_prefix.push((stem, c)),
+                    None => index.by_word.entry(first).or_default().push(c),
+                }
+                index.parts.push(parts);
+            }
+            index
+        })
+    }
 }
 
 fn matches_part(word: &str, part: &str) -> bool {

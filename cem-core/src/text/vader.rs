@@ -172,17 +172,17 @@ pub fn sentiment<S: AsRef<str> + Sync>(texts: &[S]) -> Vec<Polarity> {
     texts.iter().map(|t| score(t.as_ref(), lex)).collect()
 }
 
-/// One token: as written, lowercased, and whether it is ALL CAPS.
+/// One token: lowercased, whether it is ALL CAPS, and its lexicon valence (looked up once).
 struct Word<'a> {
     lower: Cow<'a, str>,
     upper: bool,
+    valence: Option<f64>,
 }
 
 /// The tokens of a text with the state the rules consult.
-struct Sentence<'a, 'l> {
+struct Sentence<'a> {
     words: Vec<Word<'a>>,
     cap_diff: bool,
-    lex: &'l Lexicon,
 }
 
 fn score(text: &str, lex: &Lexicon) -> Polarity {
@@ -191,8 +191,10 @@ fn score(text: &str, lex: &Lexicon) -> Polarity {
     let words: Vec<Word<'_>> = py_split(text)
         .map(|tok| {
             let w = strip_punc_if_word(tok);
+            let lower = py_lower(w);
             Word {
-                lower: py_lower(w),
+                valence: lex.valence(&lower),
+                lower,
                 upper: py_is_upper(w),
             }
         })
@@ -202,7 +204,6 @@ fn score(text: &str, lex: &Lexicon) -> Polarity {
     let s = Sentence {
         cap_diff: 0 < n - caps && n - caps < n,
         words,
-        lex,
     };
     let mut sentiments = Vec::with_capacity(n);
     for i in 0..n {
@@ -239,12 +240,18 @@ fn replace_emoji<'a>(text: &'a str, lex: &Lexicon) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
-impl Sentence<'_, '_> {
+impl Sentence<'_> {
     /// The lowercase token at `i` (empty past the end; callers stay in range as the package
     /// does).
     #[inline]
     fn low(&self, i: usize) -> &str {
         self.words.get(i).map_or("", |w| &w.lower)
+    }
+
+    /// Whether the token at `i` is a lexicon word.
+    #[inline]
+    fn in_lexicon(&self, i: usize) -> bool {
+        self.words.get(i).is_some_and(|w| w.valence.is_some())
     }
 
     #[inline]
@@ -255,12 +262,12 @@ impl Sentence<'_, '_> {
     /// `sentiment_valence` for the token at `i`.
     fn valence(&self, i: usize) -> f64 {
         let item = self.low(i);
-        let Some(base) = self.lex.valence(item) else {
+        let Some(base) = self.words.get(i).and_then(|w| w.valence) else {
             return 0.0;
         };
         let n = self.words.len();
         let mut valence = base;
-        if item == "no" && i + 1 != n && self.lex.contains(self.low(i + 1)) {
+        if item == "no" && i + 1 != n && self.in_lexicon(i + 1) {
             valence = 0.0;
         }
         if (i > 0 && self.low(i - 1) == "no")
@@ -277,7 +284,7 @@ impl Sentence<'_, '_> {
             }
         }
         for start_i in 0..3 {
-            if i > start_i && !self.lex.contains(self.low(i - (start_i + 1))) {
+            if i > start_i && !self.in_lexicon(i - (start_i + 1)) {
                 let mut s = self.scalar_inc_dec(i - (start_i + 1), valence);
                 if start_i == 1 && s != 0.0 {
                     s *= 0.95;
@@ -384,10 +391,7 @@ impl Sentence<'_, '_> {
 
     /// `_least_check`.
     fn least_check(&self, valence: f64, i: usize) -> f64 {
-        let prev_is_least = |k: usize| {
-            let p = self.low(k);
-            !self.lex.contains(p) && p == "least"
-        };
+        let prev_is_least = |k: usize| !self.in_lexicon(k) && self.low(k) == "least";
         if i > 1 && prev_is_least(i - 1) {
             let w2 = self.low(i - 2);
             if w2 != "at" && w2 != "very" {
