@@ -4,6 +4,7 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+#![cfg(feature = "sentiment")]
 //! `cem_core::text` against recorded values of the reference packages.
 //!
 //! Expected sentiment: `tests/data/text/vader_reference.json`, written by
@@ -52,4 +53,50 @@ fn sentiment_matches_vader_sentiment_3_3_2_on_every_sentence() {
         cases.len(),
         bad.join("\n")
     );
+}
+
+mod invariants {
+    use cem_core::text::{PhraseOptions, complaint, key_phrases, polarity};
+    use proptest::prelude::*;
+
+    fn words() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "good", "BAD", "not", "no", "but", "very", "kind", "of", "least", "never", "so",
+            "the", "shit", ":)", "!!", "??", "😡", "💘", "refund", "hold", "music", "é", "Ω",
+            "ǅ", "\u{1c}", "\t", "  ", "n't", "without", "doubt",
+        ]);
+        prop::collection::vec(pieces, 0..30).prop_map(|v| v.join(" "))
+    }
+
+    proptest! {
+        #[test]
+        fn scores_stay_in_range_on_any_text(text in prop_oneof![any::<String>(), words()]) {
+            let p = polarity(&text);
+            for share in [p.neg, p.neu, p.pos] {
+                prop_assert!((0.0..=1.0).contains(&share));
+            }
+            prop_assert!((-1.0..=1.0).contains(&p.compound));
+            let total = p.neg + p.neu + p.pos;
+            prop_assert!(total == 0.0 || (total - 1.0).abs() <= 0.0021, "{p:?}");
+            prop_assert_eq!(complaint(&text).compound, p.compound);
+        }
+
+        #[test]
+        fn key_phrases_are_ranked_and_counted(
+            texts in prop::collection::vec(words(), 2..40),
+            min_count in 1u64..4,
+        ) {
+            let groups: Vec<u32> = (0..texts.len() as u32).map(|k| k % 3).collect();
+            let o = PhraseOptions { min_count, top: 5, max_n: 3, ..PhraseOptions::default() };
+            let rows = key_phrases(&texts, &groups, &o).unwrap();
+            for pair in rows.windows(2) {
+                let (a, b) = (&pair[0], &pair[1]);
+                prop_assert!(a.group < b.group || (a.group == b.group && a.z >= b.z));
+            }
+            for r in &rows {
+                prop_assert!(r.z > 0.0 && r.z.is_finite() && r.delta > 0.0);
+                prop_assert!(r.count >= 1 && r.count + r.other_count >= min_count);
+            }
+        }
+    }
 }

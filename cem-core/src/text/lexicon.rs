@@ -38,12 +38,6 @@ impl Lexicon {
         self.words.get(word).copied()
     }
 
-    /// Whether the lexicon has the (lowercase) word.
-    #[inline]
-    pub(crate) fn contains(&self, word: &str) -> bool {
-        self.words.contains_key(word)
-    }
-
     /// The text description of a one-character emoji.
     #[inline]
     pub(crate) fn emoji(&self, c: char) -> Option<&'static str> {

@@ -14,11 +14,13 @@
 //! # Example
 //!
 //! ```
+//! # #[cfg(feature = "sentiment")] {
 //! use cem_core::text::{complaint, polarity, SentimentLabel};
 //!
 //! let p = polarity("The agent was VERY helpful, but the refund took weeks :(");
 //! assert_eq!(p.label(), SentimentLabel::Negative);
 //! assert!(complaint("The agent was VERY helpful, but the refund took weeks :(").is_complaint);
+//! # }
 //! ```
 
 #[cfg(feature = "sentiment")]
