@@ -34,6 +34,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, Optional
 
+from cem import _frames
 from cem._cem import (
     COMPLAINT_CUES,
     ENGLISH_STOPWORDS,
@@ -185,9 +186,10 @@ def key_phrases(
     4       call       music      3
     """
     if isinstance(by, str) and not isinstance(data, (list, tuple)):
-        kind = _frame_kind(data)
-        values, _, _ = _read_texts(_column(data, kind, text), f"column `{text}`")
-        labels = _to_list(_column(data, kind, by))
+        kind = _frames.frame_kind(data)
+        table = _frames.as_table(data, kind)
+        values, _, _ = _read_texts(_frames.column(table, kind, text), f"column `{text}`")
+        labels = _to_list(_frames.column(table, kind, by))
         group_name = by
     else:
         values, kind, _ = _read_texts(data, "texts")
@@ -222,26 +224,6 @@ def key_phrases(
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _frame_kind(obj: Any) -> str:
-    module = type(obj).__module__.split(".")[0]
-    if module in ("pandas", "polars", "pyarrow"):
-        return module
-    raise TypeError(
-        f"expected a pandas, polars or pyarrow table, not `{type(obj).__module__}.{type(obj).__name__}`"
-    )
-
-
-def _column(frame: Any, kind: str, name: str) -> Any:
-    names = list(frame.schema.names) if kind == "pyarrow" else [str(c) for c in frame.columns]
-    if name not in names:
-        raise KeyError(f"no column `{name}` in the frame; its columns are {names}")
-    if kind == "pyarrow":
-        return frame.column(name)
-    if kind == "polars":
-        return frame.get_column(name)
-    return frame[name]
 
 
 def _to_list(obj: Any) -> list[Any]:
