@@ -1,6 +1,7 @@
 #![doc = include_str!("../../README.md")]
 #![deny(missing_docs)]
 
+pub mod alerts;
 pub mod clv;
 pub mod error;
 mod hash;
