@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde::Serializer;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +12,7 @@ use crate::alerts::figures::{ClosedLoopFigures, figures};
 use crate::alerts::response::Response;
 use crate::alerts::rule::{Evaluator, RuleSet, at_position};
 use crate::error::{Error, Result};
-use crate::model::{Case, CaseStatus, CaseTransition, CustomerId};
+use crate::model::{Case, CaseStatus, CaseTransition};
 
 /// The cases opened by alert rules, and everything done with them.
 ///
@@ -61,11 +63,20 @@ pub struct CaseBook {
     cases: Vec<Case>,
     next: u64,
     duplicates: u64,
-    scores: BTreeMap<CustomerId, NpsTrack>,
+    #[serde(serialize_with = "sorted")]
+    scores: HashMap<String, NpsTrack>,
+    /// customer → (reason, case index) of their active cases.
     #[serde(skip)]
-    by_id: HashMap<String, usize>,
-    #[serde(skip)]
-    active: HashMap<(CustomerId, String), usize>,
+    active: HashMap<String, Vec<(String, usize)>>,
+}
+
+/// Writes a map in key order, so the same book always gives the same JSON.
+fn sorted<S: Serializer>(
+    map: &HashMap<String, NpsTrack>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let ordered: BTreeMap<&String, &NpsTrack> = map.iter().collect();
+    ordered.serialize(s)
 }
 
 /// What the recovery figures need about one customer's NPS answers: their first detractor
@@ -95,8 +106,7 @@ impl CaseBook {
             cases: Vec::new(),
             next: 1,
             duplicates: 0,
-            scores: BTreeMap::new(),
-            by_id: HashMap::new(),
+            scores: HashMap::new(),
             active: HashMap::new(),
         }
     }
@@ -138,8 +148,10 @@ impl CaseBook {
                 let Some((rule, sla)) = rules.rule_at(i) else {
                     continue;
                 };
-                let key = (r.customer.clone(), rule.reason().to_owned());
-                if self.active.contains_key(&key) {
+                if self
+                    .active_case(r.customer.as_str(), rule.reason())
+                    .is_some()
+                {
                     self.duplicates += 1;
                     continue;
                 }
@@ -156,8 +168,7 @@ impl CaseBook {
                 case.rule = Some(rule.name.clone());
                 let at = self.cases.len();
                 self.cases.push(case);
-                self.by_id.insert(id.clone(), at);
-                self.active.insert(key, at);
+                self.set_active(r.customer.as_str(), rule.reason(), Some(at));
                 opened.push(id);
             }
         }
@@ -196,14 +207,9 @@ impl CaseBook {
         when: DateTime<Utc>,
         note: Option<&str>,
     ) -> Result<&Case> {
-        let at = *self
-            .by_id
-            .get(id)
-            .ok_or_else(|| Error::invalid_argument("case", format!("there is no case `{id}`")))?;
-        let case = self
-            .cases
-            .get(at)
-            .ok_or_else(|| Error::invalid_argument("case", format!("there is no case `{id}`")))?;
+        let unknown = || Error::invalid_argument("case", format!("there is no case `{id}`"));
+        let at = self.index_of(id).ok_or_else(unknown)?;
+        let case = self.cases.get(at).ok_or_else(unknown)?;
         let from = case.status;
         let illegal = |reason: String| Error::IllegalTransition {
             case: id.to_owned(),
@@ -220,9 +226,10 @@ impl CaseBook {
                 names.join(" or ")
             )));
         }
-        let key = (case.customer.clone(), case.reason.clone());
         if to == CaseStatus::Open
-            && let Some(other) = self.active.get(&key).and_then(|&o| self.cases.get(o))
+            && let Some(other) = self
+                .active_case(case.customer.as_str(), &case.reason)
+                .and_then(|o| self.cases.get(o))
         {
             return Err(illegal(format!(
                 "the customer already has the active case `{}` with the reason `{}`",
@@ -237,15 +244,9 @@ impl CaseBook {
                 got: when.to_rfc3339(),
             });
         }
-        if to.is_active() {
-            self.active.insert(key, at);
-        } else {
-            self.active.remove(&key);
-        }
-        let case = self
-            .cases
-            .get_mut(at)
-            .ok_or_else(|| Error::invalid_argument("case", format!("there is no case `{id}`")))?;
+        let (customer, reason) = (case.customer.to_string(), case.reason.clone());
+        self.set_active(&customer, &reason, to.is_active().then_some(at));
+        let case = self.cases.get_mut(at).ok_or_else(unknown)?;
         case.status = to;
         case.closed = (to == CaseStatus::Closed).then_some(when);
         if to == CaseStatus::Open {
@@ -311,7 +312,7 @@ impl CaseBook {
     /// assert!(cem_core::alerts::CaseBook::new().case("case-1").is_none());
     /// ```
     pub fn case(&self, id: &str) -> Option<&Case> {
-        self.by_id.get(id).and_then(|&i| self.cases.get(i))
+        self.index_of(id).and_then(|i| self.cases.get(i))
     }
 
     /// How many rule matches opened nothing because the customer already had an active case
@@ -363,9 +364,42 @@ impl CaseBook {
         Ok(serde_json::from_str(text)?)
     }
 
+    /// Case ids are `case-N`, N counting from 1 in the order opened; cases are never removed.
+    fn index_of(&self, id: &str) -> Option<usize> {
+        let n: usize = id.strip_prefix("case-")?.parse().ok()?;
+        let at = n.checked_sub(1)?;
+        (self.cases.get(at)?.id == id).then_some(at)
+    }
+
+    fn active_case(&self, customer: &str, reason: &str) -> Option<usize> {
+        self.active
+            .get(customer)?
+            .iter()
+            .find(|(r, _)| r == reason)
+            .map(|&(_, at)| at)
+    }
+
+    /// Records case `at` as the active one for (customer, reason), or none with `None`.
+    fn set_active(&mut self, customer: &str, reason: &str, at: Option<usize>) {
+        let list = match self.active.get_mut(customer) {
+            Some(list) => list,
+            None => self.active.entry(customer.to_owned()).or_default(),
+        };
+        list.retain(|(r, _)| r != reason);
+        if let Some(at) = at {
+            list.push((reason.to_owned(), at));
+        }
+        if list.is_empty() {
+            self.active.remove(customer);
+        }
+    }
+
     fn remember_score(&mut self, r: &Response) {
         let Some(nps) = r.nps else { return };
-        let track = self.scores.entry(r.customer.clone()).or_default();
+        let track = match self.scores.get_mut(r.customer.as_str()) {
+            Some(t) => t,
+            None => self.scores.entry(r.customer.to_string()).or_default(),
+        };
         if nps <= 6 {
             if track.first_detractor.is_none_or(|t| r.time < t) {
                 track.first_detractor = Some(r.time);
@@ -392,7 +426,7 @@ struct RawCaseBook {
     cases: Vec<Case>,
     next: u64,
     duplicates: u64,
-    scores: BTreeMap<CustomerId, NpsTrack>,
+    scores: HashMap<String, NpsTrack>,
 }
 
 impl TryFrom<RawCaseBook> for CaseBook {
@@ -403,24 +437,36 @@ impl TryFrom<RawCaseBook> for CaseBook {
             next: raw.next,
             duplicates: raw.duplicates,
             scores: raw.scores,
-            by_id: HashMap::new(),
             active: HashMap::new(),
         };
+        let mut pairs = Vec::new();
         for (i, c) in book.cases.iter().enumerate() {
-            if book.by_id.insert(c.id.clone(), i).is_some() {
-                return Err(format!("the case id `{}` is used twice", c.id));
-            }
-            if c.status.is_active()
-                && book
-                    .active
-                    .insert((c.customer.clone(), c.reason.clone()), i)
-                    .is_some()
-            {
+            if c.id != format!("case-{}", i + 1) {
                 return Err(format!(
-                    "customer `{}` has two active cases with the reason `{}`",
-                    c.customer, c.reason
+                    "case {} has the id `{}`, expected `case-{}`",
+                    i + 1,
+                    c.id,
+                    i + 1
                 ));
             }
+            if c.status.is_active() {
+                pairs.push((c.customer.to_string(), c.reason.clone(), i));
+            }
+        }
+        if book.next != book.cases.len() as u64 + 1 {
+            return Err(format!(
+                "`next` is {} for {} cases",
+                book.next,
+                book.cases.len()
+            ));
+        }
+        for (customer, reason, i) in pairs {
+            if book.active_case(&customer, &reason).is_some() {
+                return Err(format!(
+                    "customer `{customer}` has two active cases with the reason `{reason}`"
+                ));
+            }
+            book.set_active(&customer, &reason, Some(i));
         }
         Ok(book)
     }

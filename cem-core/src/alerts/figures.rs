@@ -1,13 +1,13 @@
 //! Closed-loop figures: how fast cases are answered and closed, how often the SLA is missed,
 //! and whether detractors are contacted and won back.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::casebook::NpsTrack;
-use crate::model::{Case, CaseStatus, CustomerId};
+use crate::model::{Case, CaseStatus};
 
 /// The median and 90th percentile of a set of durations, in hours.
 ///
@@ -87,7 +87,7 @@ pub struct ClosedLoopFigures {
 
 pub(crate) fn figures(
     cases: &[Case],
-    scores: &BTreeMap<CustomerId, NpsTrack>,
+    scores: &HashMap<String, NpsTrack>,
     now: DateTime<Utc>,
 ) -> ClosedLoopFigures {
     let hours =
@@ -95,7 +95,7 @@ pub(crate) fn figures(
     let mut first_response = Vec::new();
     let mut close = Vec::new();
     let (mut sla_cases, mut sla_breached, mut active) = (0u64, 0u64, 0u64);
-    let mut contacted: BTreeSet<&CustomerId> = BTreeSet::new();
+    let mut contacted: HashSet<&str> = HashSet::new();
     for c in cases {
         if c.status.is_active() {
             active += 1;
@@ -103,7 +103,7 @@ pub(crate) fn figures(
         let moves = || c.history.iter().filter(|t| t.from != t.to);
         if let Some(t) = moves().find(|t| t.from == CaseStatus::Open) {
             first_response.push(hours(c.opened, t.time));
-            contacted.insert(&c.customer);
+            contacted.insert(c.customer.as_str());
         }
         if let Some(t) = moves().find(|t| t.to == CaseStatus::Closed) {
             close.push(hours(c.opened, t.time));
@@ -124,7 +124,7 @@ pub(crate) fn figures(
             continue;
         };
         detractors += 1;
-        if contacted.contains(customer) {
+        if contacted.contains(customer.as_str()) {
             reached += 1;
         }
         if track.last_recovered.is_some_and(|t| t > first) {
