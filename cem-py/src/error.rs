@@ -11,7 +11,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
 /// Every kind the core has today, with the name of its Python class.
-const KINDS: [(ErrorKind, &str); 11] = [
+const KINDS: [(ErrorKind, &str); 14] = [
     (ErrorKind::OutOfRange, "OutOfRangeError"),
     (ErrorKind::InvalidNumber, "InvalidNumberError"),
     (ErrorKind::Empty, "EmptyError"),
@@ -23,6 +23,9 @@ const KINDS: [(ErrorKind, &str); 11] = [
     (ErrorKind::Json, "JsonError"),
     (ErrorKind::NotConverged, "NotConvergedError"),
     (ErrorKind::Undefined, "UndefinedError"),
+    (ErrorKind::InvalidRule, "InvalidRuleError"),
+    (ErrorKind::IllegalTransition, "IllegalTransitionError"),
+    (ErrorKind::OutOfOrder, "OutOfOrderError"),
 ];
 
 /// Position of a kind in [`KINDS`]. Exhaustive over the kinds known when this was written;
@@ -41,6 +44,9 @@ fn slot(kind: ErrorKind) -> Option<usize> {
         ErrorKind::Json => 8,
         ErrorKind::NotConverged => 9,
         ErrorKind::Undefined => 10,
+        ErrorKind::InvalidRule => 11,
+        ErrorKind::IllegalTransition => 12,
+        ErrorKind::OutOfOrder => 13,
         _ => return None,
     })
 }

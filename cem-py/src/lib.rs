@@ -4,6 +4,7 @@
 //! metrics in [`metrics`]. The Python package `cem` (in `python/cem`) re-exports from here.
 use pyo3::prelude::*;
 
+mod alerts;
 mod compare;
 mod convert;
 mod error;
@@ -25,5 +26,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sample::register(m)?;
     group::register(m)?;
     journey::register(m)?;
+    alerts::register(m)?;
     Ok(())
 }

@@ -10,7 +10,8 @@ import cem
 VALIDATION = [
     cem.OutOfRangeError, cem.InvalidNumberError, cem.EmptyError, cem.LengthMismatchError,
     cem.IncompatibleError, cem.InvalidArgumentError, cem.InvalidSurveyError,
-    cem.InvalidAnswersError, cem.JsonError,
+    cem.InvalidAnswersError, cem.JsonError, cem.InvalidRuleError, cem.IllegalTransitionError,
+    cem.OutOfOrderError,
 ]
 OTHER = [cem.NotConvergedError, cem.UndefinedError]
 

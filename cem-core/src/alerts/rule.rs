@@ -237,6 +237,41 @@ impl RuleSet {
         Ok(out)
     }
 
+    /// [`matching`](Self::matching) for each response, in order.
+    ///
+    /// # Errors
+    /// As [`matching`](Self::matching), naming the response's position.
+    ///
+    /// ```
+    /// use cem_core::alerts::{Response, RuleSet};
+    /// let rules = RuleSet::from_json(r#"{"rules": [{"name": "d", "priority": "high",
+    ///     "sla_hours": 48, "when": {"field": "nps", "at_most": 6}}]}"#)?;
+    /// let now = chrono::Utc::now();
+    /// let mut a = Response::new("a", now);
+    /// a.nps = Some(3);
+    /// let b = Response::new("b", now);
+    /// assert_eq!(rules.matching_many(&[a.clone(), b])?, vec![vec!["d"], vec![]]);
+    /// a.nps = Some(12);
+    /// let err = rules.matching_many(&[Response::new("c", now), a]).unwrap_err();
+    /// assert!(err.to_string().contains("position 1"), "{err}");
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn matching_many(&self, responses: &[Response]) -> Result<Vec<Vec<&str>>> {
+        let mut ev = Evaluator::default();
+        let mut out = Vec::with_capacity(responses.len());
+        for (pos, r) in responses.iter().enumerate() {
+            let mut names = Vec::new();
+            ev.eval(self, r, |i| {
+                if let Some(rule) = self.rules.get(i) {
+                    names.push(rule.name.as_str());
+                }
+            })
+            .map_err(|e| at_position(e, pos))?;
+            out.push(names);
+        }
+        Ok(out)
+    }
+
     /// Evaluates every rule on every response and counts the matches per rule — the hot loop
     /// of [`CaseBook::ingest`](super::CaseBook::ingest) without the bookkeeping, for
     /// dashboards and benchmarks.
