@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::alerts::condition::{Condition, Node, Scratch};
 use crate::alerts::response::Response;
 use crate::error::{Error, Result};
+use crate::metrics::with_place;
 use crate::model::{Case, Priority};
 
 /// One alert rule: when its condition holds for a response, a case is opened for the
@@ -394,26 +395,7 @@ fn sla(hours: f64) -> std::result::Result<Duration, String> {
     Ok(Duration::milliseconds(ms))
 }
 
+/// Names the response's position in a value error about one of its fields.
 pub(crate) fn at_position(e: Error, pos: usize) -> Error {
-    match e {
-        Error::OutOfRange {
-            field,
-            value,
-            expected,
-        } => Error::OutOfRange {
-            field: format!("{field} of the response at position {pos}"),
-            value,
-            expected,
-        },
-        Error::InvalidNumber {
-            field,
-            value,
-            reason,
-        } => Error::InvalidNumber {
-            field: format!("{field} of the response at position {pos}"),
-            value,
-            reason,
-        },
-        other => other,
-    }
+    with_place(e, &format!("of the response at position {pos}"))
 }
