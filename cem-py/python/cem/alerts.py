@@ -49,7 +49,7 @@ import datetime as _dt
 import json
 import math
 from collections.abc import Iterable, Mapping
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any, Optional, Union
 
 from cem._cem import (
@@ -151,13 +151,12 @@ def _row(rec: Mapping[str, Any], pos: int) -> dict[str, Any]:
         v = rec.get(key)
         if v is None or _missing(v):
             continue
-        if isinstance(v, bool) or not isinstance(v, Real) or (
-            not isinstance(v, Integral) and not float(v).is_integer()
-        ):
+        if isinstance(v, bool) or not isinstance(v, Real) or not float(v).is_integer():
             raise ValueError(f"`{key}` of the response at position {pos} is {v!r}, not a whole number")
-        if not 0 <= v <= 255:
+        x = float(v)
+        if not 0 <= x <= 255:
             raise ValueError(f"`{key}` of the response at position {pos} is {v!r}, outside 0..=255")
-        out[key] = int(v)
+        out[key] = int(x)
     v = rec.get("sentiment")
     if v is not None and not _missing(v):
         if isinstance(v, bool) or not isinstance(v, Real):
@@ -429,8 +428,11 @@ class Monitor:
     >>> m = pickle.loads(pickle.dumps(m))  # a service restarts
     >>> bad = [{"customer": "c", "time": t0 + dt.timedelta(days=7, minutes=30 * k),
     ...         "nps": 2 if k % 2 == 0 else 8} for k in range(48)]
-    >>> [(a["segment"], a["window"]["n"]) for a in m.push_many(bad)]
-    [(None, 20)]
+    >>> alerts = m.push_many(bad)
+    >>> len(alerts), alerts[0]["segment"], alerts[0]["metric"]
+    (1, None, 'nps')
+    >>> alerts[0]["value"] < alerts[0]["limit"] < alerts[0]["baseline"]["value"]
+    True
     """
 
     def __init__(
