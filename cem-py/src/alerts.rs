@@ -26,11 +26,9 @@ fn responses(text: &str) -> PyResult<Vec<ca::Response>> {
 
 fn time(text: &str, name: &str) -> PyResult<DateTime<Utc>> {
     text.parse::<DateTime<Utc>>()
-        .map_err(|e| {
-            Error::InvalidArgument {
-                name: name.to_owned(),
-                reason: format!("`{text}` is not an RFC 3339 time: {e}"),
-            }
+        .map_err(|e| Error::InvalidArgument {
+            name: name.to_owned(),
+            reason: format!("`{text}` is not an RFC 3339 time: {e}"),
         })
         .py()
 }
@@ -174,8 +172,7 @@ pub struct Monitor {
 impl Monitor {
     #[new]
     fn py_new(config: &str) -> PyResult<Self> {
-        let config: ca::MonitorConfig =
-            serde_json::from_str(config).map_err(Error::from).py()?;
+        let config: ca::MonitorConfig = serde_json::from_str(config).map_err(Error::from).py()?;
         Ok(Monitor {
             inner: ca::Monitor::new(config).py()?,
         })
