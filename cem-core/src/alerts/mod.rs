@@ -26,15 +26,18 @@
 //! ```
 
 mod casebook;
+mod compiled;
 pub mod condition;
 mod figures;
 mod monitor;
+mod monitor_config;
 mod response;
 mod rule;
 
 pub use casebook::CaseBook;
 pub use condition::{Condition, Scalar};
 pub use figures::{ClosedLoopFigures, Quantiles};
-pub use monitor::{Alert, Monitor, MonitorConfig, MonitorMetric, SegmentBy};
+pub use monitor::{Alert, Monitor};
+pub use monitor_config::{MonitorConfig, MonitorMetric, ScoreField, SegmentBy};
 pub use response::Response;
 pub use rule::{Rule, RuleSet};

@@ -5,7 +5,8 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::alerts::condition::{Condition, Node, Scratch};
+use crate::alerts::compiled::{Node, Scratch};
+use crate::alerts::condition::Condition;
 use crate::alerts::response::Response;
 use crate::error::{Error, Result};
 use crate::metrics::with_place;
