@@ -123,6 +123,36 @@ pub enum Error {
         /// What the input asked for.
         got: String,
     },
+    /// An alert rule is malformed; names the rule and the field at fault.
+    #[error("rule `{rule}`: {message}")]
+    InvalidRule {
+        /// The rule's name (or its position, `#3`, when it has none).
+        rule: String,
+        /// What is wrong, naming the field.
+        message: String,
+    },
+    /// A case cannot move from its status to the one asked for.
+    #[error("case `{case}` cannot go from `{from}` to `{to}`: {reason}")]
+    IllegalTransition {
+        /// The case's id.
+        case: String,
+        /// Its current status.
+        from: String,
+        /// The status asked for.
+        to: String,
+        /// Why not (the allowed moves, or the conflict).
+        reason: String,
+    },
+    /// Input that must come in time order does not.
+    #[error("{what} at `{got}` comes before the previous one at `{previous}`")]
+    OutOfOrder {
+        /// What arrived out of order (`response at position 3`).
+        what: String,
+        /// The time of the previous item.
+        previous: String,
+        /// The time of the offending item.
+        got: String,
+    },
 }
 
 /// One problem found by [`Survey::validate`](crate::survey::Survey::validate).
@@ -168,6 +198,12 @@ pub enum ErrorKind {
     InvalidState,
     /// See [`Error::LimitExceeded`].
     LimitExceeded,
+    /// See [`Error::InvalidRule`].
+    InvalidRule,
+    /// See [`Error::IllegalTransition`].
+    IllegalTransition,
+    /// See [`Error::OutOfOrder`].
+    OutOfOrder,
 }
 
 impl ErrorKind {
@@ -176,7 +212,7 @@ impl ErrorKind {
     /// ```
     /// assert!(cem_core::ErrorKind::ALL.iter().all(|k| !k.code().is_empty()));
     /// ```
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 16] = [
         ErrorKind::OutOfRange,
         ErrorKind::InvalidNumber,
         ErrorKind::Empty,
@@ -190,6 +226,9 @@ impl ErrorKind {
         ErrorKind::Undefined,
         ErrorKind::InvalidState,
         ErrorKind::LimitExceeded,
+        ErrorKind::InvalidRule,
+        ErrorKind::IllegalTransition,
+        ErrorKind::OutOfOrder,
     ];
 
     /// A stable snake_case code, used as `Error.code` in JavaScript and to pick the
@@ -213,6 +252,9 @@ impl ErrorKind {
             ErrorKind::Undefined => "undefined",
             ErrorKind::InvalidState => "invalid_state",
             ErrorKind::LimitExceeded => "limit_exceeded",
+            ErrorKind::InvalidRule => "invalid_rule",
+            ErrorKind::IllegalTransition => "illegal_transition",
+            ErrorKind::OutOfOrder => "out_of_order",
         }
     }
 
@@ -249,6 +291,9 @@ impl Error {
             Error::Undefined(_) => ErrorKind::Undefined,
             Error::InvalidState(_) => ErrorKind::InvalidState,
             Error::LimitExceeded { .. } => ErrorKind::LimitExceeded,
+            Error::InvalidRule { .. } => ErrorKind::InvalidRule,
+            Error::IllegalTransition { .. } => ErrorKind::IllegalTransition,
+            Error::OutOfOrder { .. } => ErrorKind::OutOfOrder,
         }
     }
 
@@ -313,6 +358,13 @@ impl Error {
             left_len,
             right: right.into(),
             right_len,
+        }
+    }
+
+    pub(crate) fn rule(rule: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidRule {
+            rule: rule.into(),
+            message: message.into(),
         }
     }
 

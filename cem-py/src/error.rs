@@ -11,7 +11,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
 /// Every kind the core has today, with the name of its Python class.
-const KINDS: [(ErrorKind, &str); 13] = [
+const KINDS: [(ErrorKind, &str); 16] = [
     (ErrorKind::OutOfRange, "OutOfRangeError"),
     (ErrorKind::InvalidNumber, "InvalidNumberError"),
     (ErrorKind::Empty, "EmptyError"),
@@ -25,6 +25,9 @@ const KINDS: [(ErrorKind, &str); 13] = [
     (ErrorKind::Undefined, "UndefinedError"),
     (ErrorKind::InvalidState, "InvalidStateError"),
     (ErrorKind::LimitExceeded, "LimitExceededError"),
+    (ErrorKind::InvalidRule, "InvalidRuleError"),
+    (ErrorKind::IllegalTransition, "IllegalTransitionError"),
+    (ErrorKind::OutOfOrder, "OutOfOrderError"),
 ];
 
 /// Position of a kind in [`KINDS`]. Exhaustive over the kinds known when this was written;
@@ -45,6 +48,9 @@ fn slot(kind: ErrorKind) -> Option<usize> {
         ErrorKind::Undefined => 10,
         ErrorKind::InvalidState => 11,
         ErrorKind::LimitExceeded => 12,
+        ErrorKind::InvalidRule => 13,
+        ErrorKind::IllegalTransition => 14,
+        ErrorKind::OutOfOrder => 15,
         _ => return None,
     })
 }

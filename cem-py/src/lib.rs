@@ -4,6 +4,7 @@
 //! metrics in [`metrics`]. The Python package `cem` (in `python/cem`) re-exports from here.
 use pyo3::prelude::*;
 
+mod alerts;
 mod compare;
 mod convert;
 mod error;
@@ -27,5 +28,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     group::register(m)?;
     journey::register(m)?;
     text::register(m)?;
+    alerts::register(m)?;
     Ok(())
 }

@@ -355,13 +355,19 @@ impl ScaleCounts {
 
 /// Adds "at position N" to a value error raised for one element of a column.
 pub(crate) fn at_position(e: Error, pos: usize) -> Error {
+    with_place(e, &format!("at position {pos}"))
+}
+
+/// Adds `place` ("at position 3", "of the response at position 3") after the field named by
+/// a value error; other errors pass through.
+pub(crate) fn with_place(e: Error, place: &str) -> Error {
     match e {
         Error::OutOfRange {
             field,
             value,
             expected,
         } => Error::OutOfRange {
-            field: format!("{field} at position {pos}"),
+            field: format!("{field} {place}"),
             value,
             expected,
         },
@@ -370,7 +376,7 @@ pub(crate) fn at_position(e: Error, pos: usize) -> Error {
             value,
             reason,
         } => Error::InvalidNumber {
-            field: format!("{field} at position {pos}"),
+            field: format!("{field} {place}"),
             value,
             reason,
         },

@@ -2,7 +2,7 @@
 
 Score metrics (NPS, CSAT, CES, net satisfaction, means, proportions) with confidence
 intervals, as one-shot functions and as mergeable, picklable accumulators; comparisons and
-survey weights (``cem.metrics``); journey analytics (``cem.journey``); survey definitions, validation and aggregates
+survey weights (``cem.metrics``); alert rules, cases and monitors (``cem.alerts``); journey analytics (``cem.journey``); survey definitions, validation and aggregates
 (``cem.survey``); sentiment, key phrases and complaints of feedback text (``cem.text``);
 and a sample company to try it all on (``cem.sample``). The numbers come from the Rust
 core ``cem-core``; this package is a thin binding.
@@ -22,20 +22,23 @@ OutOfRangeError out_of_range
 100.0
 """
 
-from cem import journey, metrics, sample, survey, text
+from cem import alerts, journey, metrics, sample, survey, text
 from cem._cem import (
     CemError,
     EmptyError,
+    IllegalTransitionError,
     IncompatibleError,
     InvalidAnswersError,
     InvalidArgumentError,
     InvalidNumberError,
     InvalidStateError,
+    InvalidRuleError,
     InvalidSurveyError,
     JsonError,
     LengthMismatchError,
     LimitExceededError,
     NotConvergedError,
+    OutOfOrderError,
     OutOfRangeError,
     UndefinedError,
     __version__,
@@ -57,19 +60,23 @@ __all__ = [
     "CemError",
     "EmptyError",
     "Estimate",
+    "IllegalTransitionError",
     "IncompatibleError",
     "InvalidAnswersError",
     "InvalidArgumentError",
     "InvalidNumberError",
     "InvalidStateError",
+    "InvalidRuleError",
     "InvalidSurveyError",
     "JsonError",
     "LengthMismatchError",
     "LimitExceededError",
     "NotConvergedError",
+    "OutOfOrderError",
     "OutOfRangeError",
     "UndefinedError",
     "__version__",
+    "alerts",
     "ces",
     "ces_agree",
     "compare_nps",
