@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod clv;
+pub mod drivers;
 pub mod error;
 mod hash;
 pub mod journey;

@@ -1,0 +1,346 @@
+//! Input checks, missing rows, and the weighted means and correlation matrix of the target
+//! and the drivers (private).
+//!
+//! One pass for the means (and exact constancy, by min/max), one blocked pass for the
+//! centred cross-products: each block of rows is centred into a small buffer (gathering only
+//! rows with positive weight, scaled by √w) and every pair of columns adds one dot product.
+//! Centring by the mean before multiplying keeps the sums accurate for ratings far from 0.
+
+use crate::drivers::Missing;
+use crate::drivers::linalg::SymMatrix;
+use crate::error::{Error, Result};
+
+const BLOCK: usize = 1024;
+
+/// The checked input: columns (target first), the weight of each row (0 for dropped rows),
+/// and the counts.
+pub(crate) struct Prepared<'a> {
+    /// Target, then the drivers.
+    pub(crate) columns: Vec<&'a [f64]>,
+    /// Per-row weights, `None` when every row counts once.
+    pub(crate) row_weights: Option<Vec<f64>>,
+    /// Which rows are used (`None`: all).
+    pub(crate) valid: Option<Vec<bool>>,
+    /// Rows used.
+    pub(crate) used: usize,
+    /// Rows dropped for a missing value.
+    pub(crate) dropped: usize,
+}
+
+/// Checks lengths, names, weights and values; finds rows with a missing value (NaN).
+pub(crate) fn prepare<'a>(
+    target: &'a [f64],
+    drivers: &[&'a [f64]],
+    names: &[&str],
+    weights: Option<&[f64]>,
+    missing: Missing,
+) -> Result<Prepared<'a>> {
+    if drivers.is_empty() {
+        return Err(Error::empty(
+            "the drivers",
+            "key-driver analysis needs at least one driver",
+        ));
+    }
+    if names.len() != drivers.len() {
+        return Err(Error::length_mismatch(
+            "names",
+            names.len(),
+            "drivers",
+            drivers.len(),
+        ));
+    }
+    for (i, a) in names.iter().enumerate() {
+        if names.iter().skip(i + 1).any(|b| b == a) {
+            return Err(Error::invalid_argument(
+                "names",
+                format!("driver `{a}` is named twice"),
+            ));
+        }
+    }
+    let n = target.len();
+    for (name, d) in names.iter().zip(drivers) {
+        if d.len() != n {
+            return Err(Error::length_mismatch(*name, d.len(), "target", n));
+        }
+    }
+    let mut columns = Vec::with_capacity(drivers.len() + 1);
+    columns.push(target);
+    columns.extend_from_slice(drivers);
+    let label = |v: usize| -> &str {
+        if v == 0 {
+            "target"
+        } else {
+            names.get(v - 1).copied().unwrap_or("driver")
+        }
+    };
+    let mut valid: Option<Vec<bool>> = None;
+    let mut dropped = 0usize;
+    for (v, col) in columns.iter().enumerate() {
+        for (i, x) in col.iter().enumerate() {
+            if x.is_nan() {
+                if missing == Missing::Error {
+                    return Err(Error::invalid_number(
+                        format!("`{}` at row {i}", label(v)),
+                        "NaN",
+                        "is missing; drop or fill missing values first, or use missing=\"drop\"",
+                    ));
+                }
+                let mask = valid.get_or_insert_with(|| vec![true; n]);
+                if let Some(ok) = mask.get_mut(i).filter(|ok| **ok) {
+                    *ok = false;
+                    dropped += 1;
+                }
+            } else if !x.is_finite() {
+                return Err(Error::invalid_number(
+                    format!("`{}` at row {i}", label(v)),
+                    x,
+                    "is not a finite number",
+                ));
+            }
+        }
+    }
+    let row_weights = match weights {
+        Some(w) => {
+            if w.len() != n {
+                return Err(Error::length_mismatch("weights", w.len(), "target", n));
+            }
+            for (i, x) in w.iter().enumerate() {
+                if !x.is_finite() {
+                    return Err(Error::invalid_number(
+                        format!("weight at row {i}"),
+                        x,
+                        "is not a finite number",
+                    ));
+                }
+                if *x < 0.0 {
+                    return Err(Error::invalid_number(
+                        format!("weight at row {i}"),
+                        x,
+                        "is negative",
+                    ));
+                }
+            }
+            Some(match &valid {
+                Some(mask) => w
+                    .iter()
+                    .zip(mask)
+                    .map(|(x, ok)| if *ok { *x } else { 0.0 })
+                    .collect(),
+                None => w.to_vec(),
+            })
+        }
+        None => valid
+            .as_ref()
+            .map(|mask| mask.iter().map(|ok| if *ok { 1.0 } else { 0.0 }).collect()),
+    };
+    Ok(Prepared {
+        columns,
+        row_weights,
+        valid,
+        used: n - dropped,
+        dropped,
+    })
+}
+
+/// Weighted means, the exact constancy of each column, and the correlation matrix.
+pub(crate) struct Moments {
+    /// Rows with positive weight.
+    pub(crate) rows: usize,
+    /// Weighted mean of each column.
+    pub(crate) means: Vec<f64>,
+    /// Whether a column takes one value only (over rows with positive weight).
+    pub(crate) constant: Vec<bool>,
+    /// Centred weighted cross-products Σ w (x − x̄)(y − ȳ).
+    pub(crate) cross: SymMatrix,
+}
+
+impl Moments {
+    /// Computes the moments of `columns` with `row_weights` (`None`: every row once).
+    pub(crate) fn compute(columns: &[&[f64]], row_weights: Option<&[f64]>) -> Moments {
+        let q = columns.len();
+        let n = columns.first().map_or(0, |c| c.len());
+        let mut means = vec![0.0; q];
+        let mut constant = vec![true; q];
+        let mut rows = n;
+        let mut total = n as f64;
+        if let Some(w) = row_weights {
+            rows = w.iter().filter(|x| **x > 0.0).count();
+            total = w.iter().sum();
+        }
+        for ((col, mean), constant) in columns.iter().zip(&mut means).zip(&mut constant) {
+            let (mut s, mut lo, mut hi) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
+            match row_weights {
+                None => {
+                    for x in col.iter() {
+                        s += x;
+                        lo = lo.min(*x);
+                        hi = hi.max(*x);
+                    }
+                }
+                Some(w) => {
+                    for (x, wi) in col.iter().zip(w) {
+                        if *wi > 0.0 {
+                            s += wi * x;
+                            lo = lo.min(*x);
+                            hi = hi.max(*x);
+                        }
+                    }
+                }
+            }
+            *mean = if total > 0.0 { s / total } else { 0.0 };
+            *constant = lo >= hi || lo.is_nan() || hi.is_nan();
+        }
+        let cross = cross_products(columns, row_weights, &means);
+        Moments {
+            rows,
+            means,
+            constant,
+            cross,
+        }
+    }
+
+    /// The correlation matrix (1 on the diagonal); meaningful when no column is constant.
+    pub(crate) fn correlation(&self) -> SymMatrix {
+        let q = self.cross.order();
+        let mut r = SymMatrix::zeros(q);
+        for i in 0..q {
+            r.set(i, i, 1.0);
+            for j in (i + 1)..q {
+                let d = (self.cross.get(i, i) * self.cross.get(j, j)).sqrt();
+                r.set(i, j, (self.cross.get(i, j) / d).clamp(-1.0, 1.0));
+            }
+        }
+        r
+    }
+}
+
+fn cross_products(columns: &[&[f64]], row_weights: Option<&[f64]>, means: &[f64]) -> SymMatrix {
+    let q = columns.len();
+    let n = columns.first().map_or(0, |c| c.len());
+    let mut cross = SymMatrix::zeros(q);
+    let mut acc = vec![0.0; q * q];
+    let mut buf = vec![0.0; q * BLOCK];
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        let mut len = 0;
+        match row_weights {
+            None => {
+                len = end - start;
+                for ((col, mean), out) in columns.iter().zip(means).zip(buf.chunks_exact_mut(BLOCK))
+                {
+                    if let (Some(src), Some(dst)) = (col.get(start..end), out.get_mut(..len)) {
+                        for (d, x) in dst.iter_mut().zip(src) {
+                            *d = x - mean;
+                        }
+                    }
+                }
+            }
+            Some(w) => {
+                for i in start..end {
+                    let wi = w.get(i).copied().unwrap_or(0.0);
+                    if wi > 0.0 {
+                        let sw = wi.sqrt();
+                        for ((col, mean), out) in
+                            columns.iter().zip(means).zip(buf.chunks_exact_mut(BLOCK))
+                        {
+                            if let Some(d) = out.get_mut(len) {
+                                *d = (col.get(i).copied().unwrap_or(0.0) - mean) * sw;
+                            }
+                        }
+                        len += 1;
+                    }
+                }
+            }
+        }
+        let blocks: Vec<&[f64]> = buf
+            .chunks_exact(BLOCK)
+            .map(|b| b.get(..len).unwrap_or(&[]))
+            .collect();
+        for (i, a) in blocks.iter().enumerate() {
+            for (j, b) in blocks.iter().enumerate().skip(i) {
+                if let Some(x) = acc.get_mut(i * q + j) {
+                    *x += dot(a, b);
+                }
+            }
+        }
+        start = end;
+    }
+    for i in 0..q {
+        for j in i..q {
+            cross.set(i, j, acc.get(i * q + j).copied().unwrap_or(0.0));
+        }
+    }
+    cross
+}
+
+/// Dot product with four accumulators (vectorizes; order fixed, so results are reproducible).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for ((acc, u), v) in s.iter_mut().zip(x).zip(y) {
+            *acc += u * v;
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(u, v)| u * v).sum();
+    (s[0] + s[1]) + (s[2] + s[3]) + tail
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn weighted_moments_equal_repeated_rows() {
+        let x = [1.0, 2.0, 4.0, 7.0, 3.0];
+        let y = [2.0, 1.0, 5.0, 6.0, 6.0];
+        let w = [1.0, 2.0, 0.0, 3.0, 1.0];
+        let m = Moments::compute(&[&x, &y], Some(&w));
+        let xr = [1.0, 2.0, 2.0, 7.0, 7.0, 7.0, 3.0];
+        let yr = [2.0, 1.0, 1.0, 6.0, 6.0, 6.0, 6.0];
+        let r = Moments::compute(&[&xr, &yr], None);
+        assert_eq!(m.rows, 4);
+        for i in 0..2 {
+            assert!((m.means[i] - r.means[i]).abs() < 1e-12);
+            for j in 0..2 {
+                assert!((m.cross.get(i, j) - r.cross.get(i, j)).abs() < 1e-12);
+            }
+        }
+        assert!(m.constant.iter().all(|c| !c));
+        let c = Moments::compute(&[&[3.7; 2000], &y.repeat(400)], None);
+        assert_eq!(c.constant, vec![true, false]);
+    }
+
+    #[test]
+    fn missing_rows_are_dropped_or_refused() {
+        let t = [1.0, f64::NAN, 3.0, 4.0];
+        let a = [1.0, 2.0, f64::NAN, 1.0];
+        let p = prepare(&t, &[&a], &["a"], None, Missing::Drop).unwrap();
+        assert_eq!((p.used, p.dropped), (2, 2));
+        assert_eq!(p.row_weights, Some(vec![1.0, 0.0, 0.0, 1.0]));
+        let e = prepare(&t, &[&a], &["a"], None, Missing::Error)
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "`target` at row 1 `NaN` is missing; drop or fill missing values first, or use missing=\"drop\""
+        );
+        let inf = [1.0, f64::INFINITY, 3.0, 4.0];
+        assert!(prepare(&inf, &[&a], &["a"], None, Missing::Drop).is_err());
+        assert!(
+            prepare(
+                &t,
+                &[&a],
+                &["a"],
+                Some(&[1.0, -1.0, 1.0, 1.0]),
+                Missing::Drop
+            )
+            .is_err()
+        );
+        assert!(prepare(&t, &[&a, &a], &["a", "a"], None, Missing::Drop).is_err());
+        assert!(prepare(&t, &[&a[..3]], &["a"], None, Missing::Drop).is_err());
+    }
+}
