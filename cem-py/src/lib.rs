@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 mod compare;
 mod convert;
+mod drivers;
 mod error;
 mod group;
 mod journey;
@@ -25,5 +26,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sample::register(m)?;
     group::register(m)?;
     journey::register(m)?;
+    drivers::register(m)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 Score metrics (NPS, CSAT, CES, net satisfaction, means, proportions) with confidence
 intervals, as one-shot functions and as mergeable, picklable accumulators; comparisons and
-survey weights (``cem.metrics``); journey analytics (``cem.journey``); survey definitions, validation and aggregates
+survey weights (``cem.metrics``); journey analytics (``cem.journey``); key drivers and the perception gap (``cem.drivers``); survey definitions, validation and aggregates
 (``cem.survey``); and a sample company to try it all on (``cem.sample``). The numbers come
 from the Rust core ``cem-core``; this package is a thin binding.
 
@@ -21,7 +21,7 @@ OutOfRangeError out_of_range
 100.0
 """
 
-from cem import journey, metrics, sample, survey
+from cem import drivers, journey, metrics, sample, survey
 from cem._cem import (
     CemError,
     EmptyError,
@@ -70,6 +70,7 @@ __all__ = [
     "compare_nps",
     "compare_proportions",
     "csat",
+    "drivers",
     "journey",
     "mean",
     "metrics",
