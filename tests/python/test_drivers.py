@@ -167,7 +167,7 @@ def test_frame_types_and_missing_rows(rng):
     ref = key_drivers(df.dropna(), target="overall", drivers=names)
     kd = key_drivers(df, target="overall", drivers=names)
     assert (kd.n, kd.dropped) == (198, 2)
-    np.testing.assert_allclose(kd.table["importance"], ref.table["importance"], rtol=0, atol=0)
+    np.testing.assert_allclose(kd.table["importance"], ref.table["importance"], rtol=0, atol=1e-13)
     pdf = pl.from_pandas(df)  # NaN → null via nan_to_null below
     pdf = pdf.with_columns(pl.col(c).fill_nan(None) for c in pdf.columns)
     k2 = key_drivers(pdf, target="overall", drivers=names)

@@ -37,14 +37,9 @@ pub(crate) fn replicates(
         None => (0..n).collect(),
     };
     let m = rows.len() as u64;
-    let mut out = Replicates {
-        importances: Vec::with_capacity(n_boot),
-        failed: 0,
-    };
-    let mut weights = vec![0.0; n];
-    for b in 0..n_boot {
+    let one = |b: usize| -> Option<Vec<f64>> {
         let mut rng = Rng::for_stream(seed, b as u64);
-        weights.iter_mut().for_each(|w| *w = 0.0);
+        let mut weights = vec![0.0; n];
         for _ in 0..m {
             if let Some(w) = rows
                 .get(rng.below(m) as usize)
@@ -59,12 +54,23 @@ pub(crate) fn replicates(
             }
         }
         let moments = Moments::compute(&data.columns, Some(&weights));
-        match Fit::new(&moments, names, method) {
-            Ok(fit) => out.importances.push(fit.importance),
-            Err(_) => out.failed += 1,
-        }
+        Fit::new(&moments, names, method)
+            .ok()
+            .map(|fit| fit.importance)
+    };
+    // Replicate b always uses stream b, so the result is the same with or without threads.
+    #[cfg(feature = "parallel")]
+    let results: Vec<Option<Vec<f64>>> = {
+        use rayon::prelude::*;
+        (0..n_boot).into_par_iter().map(one).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let results: Vec<Option<Vec<f64>>> = (0..n_boot).map(one).collect();
+    let failed = results.iter().filter(|r| r.is_none()).count();
+    Replicates {
+        importances: results.into_iter().flatten().collect(),
+        failed,
     }
-    out
 }
 
 /// The `q` quantile of sorted values, interpolating linearly (numpy's default).
