@@ -168,28 +168,17 @@ impl Moments {
             rows = w.iter().filter(|x| **x > 0.0).count();
             total = w.iter().sum();
         }
-        for ((col, mean), constant) in columns.iter().zip(&mut means).zip(&mut constant) {
-            let (mut s, mut lo, mut hi) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
-            match row_weights {
-                None => {
-                    for x in col.iter() {
-                        s += x;
-                        lo = lo.min(*x);
-                        hi = hi.max(*x);
-                    }
-                }
-                Some(w) => {
-                    for (x, wi) in col.iter().zip(w) {
-                        if *wi > 0.0 {
-                            s += wi * x;
-                            lo = lo.min(*x);
-                            hi = hi.max(*x);
-                        }
-                    }
-                }
-            }
+        let stats = |col: &&[f64]| column_stats(col, row_weights);
+        #[cfg(feature = "parallel")]
+        let per_column: Vec<(f64, bool)> = {
+            use rayon::prelude::*;
+            columns.par_iter().map(stats).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let per_column: Vec<(f64, bool)> = columns.iter().map(stats).collect();
+        for ((mean, constant), (s, flat)) in means.iter_mut().zip(&mut constant).zip(per_column) {
             *mean = if total > 0.0 { s / total } else { 0.0 };
-            *constant = lo >= hi || lo.is_nan() || hi.is_nan();
+            *constant = flat;
         }
         let cross = cross_products(columns, row_weights, &means);
         Moments {
@@ -218,6 +207,47 @@ impl Moments {
 /// Rows per parallel task (feature `parallel`); partial sums are added in task order, so the
 /// result does not depend on the number of threads.
 const TASK: usize = 1 << 15;
+
+/// The weighted sum of a column and whether it takes one value only (over rows with positive
+/// weight), in four lanes so the loop vectorizes (rows with weight 0 may hold NaN: selected
+/// away, never multiplied).
+fn column_stats(col: &[f64], row_weights: Option<&[f64]>) -> (f64, bool) {
+    let mut s = [0.0f64; 4];
+    let mut lo = [f64::INFINITY; 4];
+    let mut hi = [f64::NEG_INFINITY; 4];
+    let mut add = |xs: &[f64], ws: &[f64]| {
+        let lanes = s.iter_mut().zip(lo.iter_mut()).zip(hi.iter_mut());
+        for (((s, lo), hi), (x, w)) in lanes.zip(xs.iter().zip(ws)) {
+            let keep = *w > 0.0;
+            *s += if keep { w * x } else { 0.0 };
+            *lo = if keep && *x < *lo { *x } else { *lo };
+            *hi = if keep && *x > *hi { *x } else { *hi };
+        }
+    };
+    const ONES: [f64; 4] = [1.0; 4];
+    match row_weights {
+        None => {
+            let chunks = col.chunks_exact(4);
+            let rest = chunks.remainder();
+            for c in chunks {
+                add(c, &ONES);
+            }
+            add(rest, &ONES);
+        }
+        Some(w) => {
+            let (cx, cw) = (col.chunks_exact(4), w.chunks_exact(4));
+            let (rx, rw) = (cx.remainder(), cw.remainder());
+            for (x, w) in cx.zip(cw) {
+                add(x, w);
+            }
+            add(rx, rw);
+        }
+    }
+    let sum = (s[0] + s[1]) + (s[2] + s[3]);
+    let lo = lo.iter().fold(f64::INFINITY, |a, b| a.min(*b));
+    let hi = hi.iter().fold(f64::NEG_INFINITY, |a, b| a.max(*b));
+    (sum, lo >= hi)
+}
 
 fn cross_products(columns: &[&[f64]], row_weights: Option<&[f64]>, means: &[f64]) -> SymMatrix {
     let q = columns.len();
