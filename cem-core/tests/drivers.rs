@@ -532,3 +532,47 @@ proptest! {
         }
     }
 }
+
+fn messy_value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        6 => (1u8..=5).prop_map(f64::from),
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => -1e6f64..1e6,
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Messy input (missing values, infinities, constant or duplicated columns, few rows,
+    /// zero or negative weights) gives a result or an error, never a panic; a result has
+    /// finite numbers only and relative weights / Shapley values that sum to R².
+    #[test]
+    fn messy_input_never_panics(
+        cols in proptest::collection::vec(proptest::collection::vec(messy_value(), 6), 2..5),
+        weights in proptest::option::of(proptest::collection::vec(-1.0f64..3.0, 6)),
+        method in 0usize..4,
+        n_boot in 0usize..3,
+    ) {
+        let method = DriverMethod::ALL[method];
+        let drivers: Vec<&[f64]> = cols[1..].iter().map(Vec::as_slice).collect();
+        let names: Vec<String> = (1..cols.len()).map(|i| format!("d{i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let opts = DriverOptions { n_boot, seed: 3, ..DriverOptions::default() };
+        if let Ok(kd) = key_drivers_with(&cols[0], &drivers, &names, method, weights.as_deref(), &opts) {
+            prop_assert!(kd.r2.is_finite() && kd.r2 >= -1e-12 && kd.r2 <= 1.0 + 1e-9);
+            for r in &kd.rows {
+                prop_assert!(r.importance.is_finite() && r.share.is_finite() && r.beta.is_finite());
+                prop_assert!(r.performance.is_finite());
+            }
+            if matches!(method, DriverMethod::RelativeWeights | DriverMethod::Shapley) {
+                let total: f64 = kd.rows.iter().map(|r| r.importance).sum();
+                prop_assert!((total - kd.r2).abs() < 1e-8, "{total} {}", kd.r2);
+            }
+        }
+        let said: Vec<bool> = cols[0].iter().map(|x| *x > 3.0).collect();
+        let _ = perception_gap(&["a"], &[cols[1][0]], &[&cols[0]], weights.as_deref(), 0.95);
+        let _ = claimed_share_gap(0.5, &said, weights.as_deref(), 0.95);
+    }
+}
