@@ -42,7 +42,7 @@ impl KeyDrivers {
         let span = (hi - lo).max(f64::MIN_POSITIVE);
         let x = |v: f64| left + plot_w * (v - lo) / span;
         let height = top + bar_h * order.len() as f64 + 70.0;
-        let width = left + plot_w + 150.0;
+        let width = left + plot_w + 230.0; // room for the label after the longest whisker
         let mut out = header(width, height, title, 20.0);
         let shares = matches!(
             self.method,
