@@ -27,24 +27,25 @@ pub(crate) fn replicates(
     let n = data.columns.first().map_or(0, |c| c.len());
     // Rows dropped for missing values are not drawn; zero-weight rows that were used may be
     // (they keep weight 0).
-    let rows: Vec<usize> = match &data.valid {
-        Some(mask) => mask
-            .iter()
+    // Without dropped rows draw k means row k (no index table: one random access per draw).
+    let rows: Option<Vec<usize>> = data.valid.as_ref().map(|mask| {
+        mask.iter()
             .enumerate()
             .filter(|(_, ok)| **ok)
             .map(|(i, _)| i)
-            .collect(),
-        None => (0..n).collect(),
-    };
-    let m = rows.len() as u64;
+            .collect()
+    });
+    let m = rows.as_ref().map_or(n, Vec::len) as u64;
     let one = |b: usize| -> Option<Vec<f64>> {
         let mut rng = Rng::for_stream(seed, b as u64);
         let mut weights = vec![0.0; n];
         for _ in 0..m {
-            if let Some(w) = rows
-                .get(rng.below(m) as usize)
-                .and_then(|i| weights.get_mut(*i))
-            {
+            let k = rng.below(m) as usize;
+            let row = match &rows {
+                Some(rows) => rows.get(k).copied(),
+                None => Some(k),
+            };
+            if let Some(w) = row.and_then(|i| weights.get_mut(i)) {
                 *w += 1.0;
             }
         }
