@@ -192,7 +192,8 @@ pub struct DriverOptions {
     /// Confidence level of the bootstrap intervals (default 0.95).
     pub confidence: f64,
     /// The most drivers the exact Shapley decomposition accepts (default 20, at most 26):
-    /// it fits 2^p regressions (about 0.3–0.5 s at 20 drivers on 2 cores, BENCHMARKS.md), doubling with each more.
+    /// it fits 2^p regressions (about 0.3–0.5 s at 20 drivers on 2 cores, see BENCHMARKS.md),
+    /// doubling with each more.
     pub max_shapley_drivers: usize,
 }
 
