@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod clv;
+pub mod drivers;
 pub mod error;
 mod hash;
 pub mod journey;

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 mod alerts;
 mod compare;
 mod convert;
+mod drivers;
 mod error;
 mod group;
 mod journey;
@@ -29,5 +30,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     journey::register(m)?;
     text::register(m)?;
     alerts::register(m)?;
+    drivers::register(m)?;
     Ok(())
 }

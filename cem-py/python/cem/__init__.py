@@ -2,7 +2,8 @@
 
 Score metrics (NPS, CSAT, CES, net satisfaction, means, proportions) with confidence
 intervals, as one-shot functions and as mergeable, picklable accumulators; comparisons and
-survey weights (``cem.metrics``); alert rules, cases and monitors (``cem.alerts``); journey analytics (``cem.journey``); survey definitions, validation and aggregates
+survey weights (``cem.metrics``); alert rules, cases and monitors (``cem.alerts``); journey analytics (``cem.journey``); key drivers and the
+perception gap (``cem.drivers``); survey definitions, validation and aggregates
 (``cem.survey``); sentiment, key phrases and complaints of feedback text (``cem.text``);
 and a sample company to try it all on (``cem.sample``). The numbers come from the Rust
 core ``cem-core``; this package is a thin binding.
@@ -22,7 +23,7 @@ OutOfRangeError out_of_range
 100.0
 """
 
-from cem import alerts, journey, metrics, sample, survey, text
+from cem import alerts, drivers, journey, metrics, sample, survey, text
 from cem._cem import (
     CemError,
     EmptyError,
@@ -82,6 +83,7 @@ __all__ = [
     "compare_nps",
     "compare_proportions",
     "csat",
+    "drivers",
     "journey",
     "mean",
     "metrics",

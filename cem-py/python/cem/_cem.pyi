@@ -45,6 +45,10 @@ __all__ = [
     "_FeedbackJoin",
     "_Monitor",
     "_RuleSet",
+    "_KeyDrivers",
+    "_claimed_share_gap",
+    "_key_drivers",
+    "_perception_gap",
     "_column_address",
     "ces",
     "ces_agree",
@@ -657,3 +661,55 @@ class _Monitor:
     def push_many(self, responses: str) -> str: ...
     @property
     def segments(self) -> list[str]: ...
+
+# ------------------------------------------------------------------ key drivers (private; see cem.drivers)
+
+@final
+class _KeyDrivers:
+    @property
+    def r2(self) -> float: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def dropped(self) -> int: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def n_boot(self) -> int: ...
+    @property
+    def boot_failed(self) -> int: ...
+    @property
+    def split(self) -> tuple[float, float]: ...
+    @property
+    def confidence(self) -> float: ...
+    def rows(self) -> dict[str, list[Any]]: ...
+    def difference(self, a: str, b: str) -> dict[str, Any]: ...
+    def to_svg(self, title: str = "Key drivers") -> str: ...
+
+def _key_drivers(
+    target: _Column,
+    drivers: Sequence[_Column],
+    names: Sequence[str],
+    method: str = "relative_weights",
+    weights: Optional[_Column] = None,
+    *,
+    n_boot: int = 0,
+    seed: int = 0,
+    missing: str = "drop",
+    confidence: float = 0.95,
+    max_shapley_drivers: int = 20,
+    columns: Optional[tuple[str, str]] = None,
+) -> _KeyDrivers: ...
+def _perception_gap(
+    attributes: Sequence[str],
+    company: Sequence[float],
+    customers: Sequence[_Column],
+    weights: Optional[_Column] = None,
+    confidence: float = 0.95,
+) -> dict[str, list[Any]]: ...
+def _claimed_share_gap(
+    company_share: float,
+    superior: _Outcomes,
+    weights: Optional[_Reals] = None,
+    confidence: float = 0.95,
+) -> dict[str, Any]: ...
