@@ -4,11 +4,13 @@
 //! metrics in [`metrics`]. The Python package `cem` (in `python/cem`) re-exports from here.
 use pyo3::prelude::*;
 
+mod clv;
 mod compare;
 mod convert;
 mod error;
 mod group;
 mod journey;
+mod loyalty;
 mod metrics;
 mod sample;
 mod survey;
@@ -25,5 +27,7 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sample::register(m)?;
     group::register(m)?;
     journey::register(m)?;
+    loyalty::register(m)?;
+    clv::register(m)?;
     Ok(())
 }

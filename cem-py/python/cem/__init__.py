@@ -2,7 +2,8 @@
 
 Score metrics (NPS, CSAT, CES, net satisfaction, means, proportions) with confidence
 intervals, as one-shot functions and as mergeable, picklable accumulators; comparisons and
-survey weights (``cem.metrics``); journey analytics (``cem.journey``); survey definitions, validation and aggregates
+survey weights (``cem.metrics``); journey analytics (``cem.journey``); loyalty, survival and customer lifetime value
+(``cem.loyalty``, ``cem.clv``); survey definitions, validation and aggregates
 (``cem.survey``); and a sample company to try it all on (``cem.sample``). The numbers come
 from the Rust core ``cem-core``; this package is a thin binding.
 
@@ -21,7 +22,7 @@ OutOfRangeError out_of_range
 100.0
 """
 
-from cem import journey, metrics, sample, survey
+from cem import clv, journey, loyalty, metrics, sample, survey
 from cem._cem import (
     CemError,
     EmptyError,
@@ -67,10 +68,12 @@ __all__ = [
     "__version__",
     "ces",
     "ces_agree",
+    "clv",
     "compare_nps",
     "compare_proportions",
     "csat",
     "journey",
+    "loyalty",
     "mean",
     "metrics",
     "net_satisfaction",
