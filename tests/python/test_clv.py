@@ -96,6 +96,20 @@ def test_pareto_nbd_fit_matches_lifetimes(cdnow, penalizer, key):
     check_customers(m, rec, FIT_RTOL)
 
 
+def test_bg_nbd_at_a_equal_one():
+    # lifetimes' closed form is 0/0 at a = 1 (-inf, NaN or inf) and loses digits near it;
+    # expected: mpmath on the same closed form (tests/reference/clv_bg_nbd_a_one.py).
+    rows = json.loads((DATA / "bg_nbd_a_one.json").read_text())["rows"]
+    for row in rows:
+        m = BetaGeo.from_params(r=0.243, alpha=4.414, a=1 + row["a_minus_1"], b=2.426)
+        if row["T"] == 0:
+            got = m.expected_purchases(row["t"])
+        else:
+            got = m.predict(row["t"], row["frequency"], row["recency"], row["T"])
+        assert got == pytest.approx(row["expected"], rel=1e-12), row
+    assert sum(r["lifetimes"] is None for r in rows) == 5
+
+
 def test_pareto_nbd_edge_cases_where_lifetimes_is_nan():
     rec = EXPECTED["pareto_nbd"]
     m = ParetoNBD.from_params(**rec["params"])

@@ -264,8 +264,9 @@ impl FittedBetaGeo {
     ///
     /// # Errors
     ///
-    /// `InvalidNumber` for an invalid history or a negative or non-finite `t`; `Undefined` at
-    /// exactly `a = 1`, where the formula is 0/0.
+    /// `InvalidNumber` for an invalid history or a negative or non-finite `t`. At `a = 1`,
+    /// where lifetimes' formula is 0/0 (it returns ±∞ or NaN, and loses digits near it),
+    /// cem gives the limit (see the integration tests, against mpmath).
     ///
     /// # Example
     ///
@@ -284,18 +285,15 @@ impl FittedBetaGeo {
             return Ok(0.0);
         }
         let BetaGeoParams { r, alpha, a, b } = self.params;
-        check_a(a)?;
         let x = frequency;
         let z = t / (alpha + age + t);
-        let hyp = hyp2f1(r + x, b + x, a + b + x - 1.0, z)?;
-        let first = (a + b + x - 1.0) / (a - 1.0);
-        let second = 1.0 - hyp * ((r + x) * libm::log1p(-z)).exp();
+        let numerator = purchases_term(r, a, b, x, z)?;
         let den = if x > 0.0 {
             1.0 + (a / (b + x - 1.0)) * ((r + x) * ((alpha + age) / (alpha + recency)).ln()).exp()
         } else {
             1.0
         };
-        finite("BG/NBD prediction", (first * second / den).max(0.0))
+        finite("BG/NBD prediction", (numerator / den).max(0.0))
     }
 
     /// Probability that a customer with history (`frequency`, `recency`, `T`) is still alive
@@ -336,7 +334,8 @@ impl FittedBetaGeo {
     ///
     /// # Errors
     ///
-    /// `InvalidNumber` for a negative or non-finite `t`; `Undefined` at exactly `a = 1`.
+    /// `InvalidNumber` for a negative or non-finite `t`. Finite and continuous at `a = 1`,
+    /// as [`predict`](Self::predict).
     ///
     /// # Example
     ///
@@ -350,9 +349,7 @@ impl FittedBetaGeo {
     pub fn expected_purchases(&self, t: f64) -> Result<f64> {
         check_time("t", t)?;
         let BetaGeoParams { r, alpha, a, b } = self.params;
-        check_a(a)?;
-        let hyp = hyp2f1(r, b, a + b - 1.0, t / (alpha + t))?;
-        let v = (a + b - 1.0) / (a - 1.0) * (1.0 - hyp * (r * (alpha / (alpha + t)).ln()).exp());
+        let v = purchases_term(r, a, b, 0.0, t / (alpha + t))?;
         finite("BG/NBD expected purchases", v.max(0.0))
     }
 
@@ -412,15 +409,53 @@ impl TransactionModel for FittedBetaGeo {
     }
 }
 
-fn check_a(a: f64) -> Result<()> {
-    if a == 1.0 {
-        Err(Error::Undefined(
-            "the BG/NBD expectation is 0/0 at a = `1`".into(),
-        ))
-    } else {
-        Ok(())
+/// Below this |a − 1|, [`purchases_term`] sums its series form instead of the closed form,
+/// whose two factors are ∞ × 0 at a = 1 (relative error about 1e-16 / |a − 1|).
+const NEAR_A_ONE: f64 = 1e-2;
+
+/// `(a+b+x−1)/(a−1) · (1 − (1−z)^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z))`, the numerator of
+/// equations 9 and 10 of Fader, Hardie and Lee (2005).
+///
+/// With c = a+b+x−1, ε = a−1 and L = ln(1−z), Euler's transformation gives
+/// `(1−z)^(r+x) ₂F₁(r+x, b+x; c; z) = (1−z)^ε ₂F₁(c−r−x, ε; c; z)`, and since
+/// `(ε)ₖ = ε (1+ε)ₖ₋₁` the term equals `c (−expm1(ε L)/ε − e^(ε L) S)` with
+/// `S = Σₖ≥₁ (c−r−x)ₖ (1+ε)ₖ₋₁ / ((c)ₖ k!) zᵏ`: finite and continuous through a = 1
+/// (where −expm1(ε L)/ε = −L). Used for |a − 1| < [`NEAR_A_ONE`]; lifetimes evaluates the
+/// closed form and returns ±∞ or NaN at a = 1 and loses digits near it.
+fn purchases_term(r: f64, a: f64, b: f64, x: f64, z: f64) -> Result<f64> {
+    let c = a + b + x - 1.0;
+    let eps = a - 1.0;
+    if eps.abs() >= NEAR_A_ONE {
+        let hyp = hyp2f1(r + x, b + x, c, z)?;
+        return Ok(c / eps * (1.0 - hyp * ((r + x) * libm::log1p(-z)).exp()));
     }
+    let l = libm::log1p(-z);
+    let head = if eps == 0.0 {
+        -l
+    } else {
+        -libm::expm1(eps * l) / eps
+    };
+    let d = c - r - x;
+    let mut term = d * z / c;
+    let mut sum = term;
+    let mut k = 1.0;
+    while term.abs() > 1e-17 * sum.abs().max(1e-300) {
+        if k > HYP_TERMS {
+            return Err(Error::NotConverged {
+                what: format!("the BG/NBD series at a = {a}, z = {z}"),
+                iterations: HYP_TERMS as usize,
+                change: term,
+            });
+        }
+        term *= (d + k) * (eps + k) / ((c + k) * (k + 1.0)) * z;
+        sum += term;
+        k += 1.0;
+    }
+    Ok(c * (head - (eps * l).exp() * sum))
 }
+
+/// The most terms [`purchases_term`] sums (z = 1 − 1e-5 needs about 4 million).
+const HYP_TERMS: f64 = 1e7;
 
 /// One row's log-likelihood and its gradient with respect to the log-parameters.
 struct RowTerms {
