@@ -79,6 +79,36 @@ impl Seconds<'_> {
     }
 }
 
+/// The transaction columns: customer codes, times in seconds and optional amounts, with the
+/// caller's column names for messages.
+struct Transactions<'py> {
+    customers: Column<'py, u32>,
+    times: Seconds<'py>,
+    amounts: Option<Column<'py, f64>>,
+    names: (String, String, String),
+}
+
+impl<'py> Transactions<'py> {
+    fn read(
+        customers: &Bound<'py, PyAny>,
+        times: &Bound<'py, PyAny>,
+        amounts: Option<&Bound<'py, PyAny>>,
+        time_unit: &str,
+        columns: Option<(String, String, String)>,
+    ) -> PyResult<Self> {
+        let names =
+            columns.unwrap_or_else(|| ("customers".into(), "times".into(), "amounts".into()));
+        Ok(Transactions {
+            customers: convert::column_of(customers, &names.0)?,
+            times: Seconds::read(times, &names.1, time_unit)?,
+            amounts: amounts
+                .map(|a| convert::column_of(a, &names.2))
+                .transpose()?,
+            names,
+        })
+    }
+}
+
 /// The observation end: as given (seconds), or the last transaction time.
 fn end_or_last(observation_end: Option<i64>, times: &[i64]) -> i64 {
     observation_end.unwrap_or_else(|| times.iter().copied().max().unwrap_or(0))
@@ -109,20 +139,14 @@ fn customer_summary<'py>(
     time_unit: &str,
     columns: Option<(String, String, String)>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let names = columns.unwrap_or_else(|| ("customers".into(), "times".into(), "amounts".into()));
     let p = period(freq)?;
-    let c: Column<'_, u32> = convert::column_of(customers, &names.0)?;
-    let t = Seconds::read(times, &names.1, time_unit)?;
-    let a: Option<Column<'_, f64>> = match amounts {
-        Some(a) => Some(convert::column_of(a, &names.2)?),
-        None => None,
-    };
-    let (c, t) = (c.as_slice(), t.values());
-    let a = a.as_ref().map(Column::as_slice);
+    let tx = Transactions::read(customers, times, amounts, time_unit, columns)?;
+    let (c, t) = (tx.customers.as_slice(), tx.times.values());
+    let a = tx.amounts.as_ref().map(Column::as_slice);
     let end = end_or_last(observation_end, &t);
     let s = py
         .detach(|| cl::CustomerSummary::from_transactions(c, &t, a, end, p))
-        .map_err(|e| name_columns(e, &names))
+        .map_err(|e| name_columns(e, &tx.names))
         .py()?;
     let d = PyDict::new(py);
     d.set_item("customer", PyArray1::from_vec(py, s.customers))?;
@@ -215,9 +239,8 @@ fn churn(
     observation_end: Option<i64>,
     time_unit: &str,
 ) -> PyResult<(u64, u64)> {
-    let c: Column<'_, u32> = convert::column_of(customers, "customers")?;
-    let t = Seconds::read(times, "times", time_unit)?;
-    let (c, t) = (c.as_slice(), t.values());
+    let tx = Transactions::read(customers, times, None, time_unit, None)?;
+    let (c, t) = (tx.customers.as_slice(), tx.times.values());
     let end = end_or_last(observation_end, &t);
     let p = py.detach(|| cl::churn(c, &t, inactive, end)).py()?;
     Ok((p.successes(), p.n()))
@@ -281,9 +304,8 @@ fn churn_over_time<'py>(
     time_unit: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let p = period(freq)?;
-    let c: Column<'_, u32> = convert::column_of(customers, "customers")?;
-    let t = Seconds::read(times, "times", time_unit)?;
-    let (c, t) = (c.as_slice(), t.values());
+    let tx = Transactions::read(customers, times, None, time_unit, None)?;
+    let (c, t) = (tx.customers.as_slice(), tx.times.values());
     let end = end_or_last(observation_end, &t);
     let points = py
         .detach(|| cl::churn_over_time(c, &t, inactive, end, p))
@@ -323,9 +345,8 @@ fn retention_cohorts<'py>(
     time_unit: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let p = period(freq)?;
-    let c: Column<'_, u32> = convert::column_of(customers, "customers")?;
-    let t = Seconds::read(times, "times", time_unit)?;
-    let (c, t) = (c.as_slice(), t.values());
+    let tx = Transactions::read(customers, times, None, time_unit, None)?;
+    let (c, t) = (tx.customers.as_slice(), tx.times.values());
     let end = end_or_last(observation_end, &t);
     let r = py.detach(|| cl::retention_cohorts(c, &t, end, p)).py()?;
     let (mut start, mut size, mut offset, mut active, mut retained) =
@@ -372,19 +393,17 @@ fn rfm<'py>(
     time_unit: &str,
     columns: Option<(String, String, String)>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let names = columns.unwrap_or_else(|| ("customers".into(), "times".into(), "amounts".into()));
     let p = period(freq)?;
-    let c: Column<'_, u32> = convert::column_of(customers, &names.0)?;
-    let t = Seconds::read(times, &names.1, time_unit)?;
-    let a: Column<'_, f64> = convert::column_of(amounts, &names.2)?;
-    let (c, t, a) = (c.as_slice(), t.values(), a.as_slice());
+    let tx = Transactions::read(customers, times, Some(amounts), time_unit, columns)?;
+    let (c, t) = (tx.customers.as_slice(), tx.times.values());
+    let a = tx.amounts.as_ref().map(Column::as_slice);
     let end = end_or_last(observation_end, &t);
     let r = py
         .detach(|| {
-            let s = cl::CustomerSummary::from_transactions(c, &t, Some(a), end, p)?;
+            let s = cl::CustomerSummary::from_transactions(c, &t, a, end, p)?;
             cl::Rfm::from_summary(&s)
         })
-        .map_err(|e| name_columns(e, &names))
+        .map_err(|e| name_columns(e, &tx.names))
         .py()?;
     let d = PyDict::new(py);
     d.set_item("customer", PyArray1::from_vec(py, r.customers))?;

@@ -96,11 +96,7 @@ impl BetaGeo {
         check_penalizer(self.penalizer)?;
         let data = rfm(frequency, recency, age, weights)?;
         let scale = 1.0 / data.max_t;
-        let scaled = Scaled {
-            data: &data,
-            scale,
-            penalizer: self.penalizer,
-        };
+        let scaled = Scaled::new(&data, scale, self.penalizer)?;
         let m = minimize(&scaled, [0.0; 4], "BG/NBD", ["r", "alpha", "a", "b"])?;
         let [r, alpha_s, a, b] = m.x.map(f64::exp);
         let params = BetaGeoParams {
@@ -513,15 +509,46 @@ fn count_table(r: f64, a: f64, b: f64, max_x: f64) -> Vec<CountTerms> {
 }
 
 fn row_terms(p: [f64; 4], x: f64, tx: f64, t: f64) -> RowTerms {
-    let [r, _, a, b] = p;
-    row_terms_with(p, x, tx, t, &count_terms(r, a, b, x))
+    let [r, alpha, a, b] = p;
+    let ct = count_terms(r, a, b, x);
+    row_terms_with(
+        p,
+        x,
+        &TimeTerms::new(alpha, t),
+        &TimeTerms::new(alpha, tx),
+        &ct,
+    )
+}
+
+/// The parts of a row's terms that depend on one time (T or recency) and α only.
+#[derive(Debug, Clone, Copy)]
+struct TimeTerms {
+    /// The time.
+    v: f64,
+    /// `ln(1 + v/α)`.
+    ln_1p: f64,
+    /// `ln(α + v)`.
+    ln_alpha: f64,
+    /// `1 / (α + v)`.
+    inv: f64,
+}
+
+impl TimeTerms {
+    fn new(alpha: f64, v: f64) -> Self {
+        TimeTerms {
+            v,
+            ln_1p: (v / alpha).ln_1p(),
+            ln_alpha: (alpha + v).ln(),
+            inv: 1.0 / (alpha + v),
+        }
+    }
 }
 
 fn row_terms_with(
     [r, alpha, a, b]: [f64; 4],
     x: f64,
-    tx: f64,
-    t: f64,
+    t: &TimeTerms,
+    tx: &TimeTerms,
     ct: &CountTerms,
 ) -> RowTerms {
     // lifetimes' A₁…A₄ with `r ln α` moved into A₃ and A₄, so that `r ln α − (r+x) ln(α+T)`
@@ -529,10 +556,10 @@ fn row_terms_with(
     // together (homogeneous purchase rates).
     let a1 = ct.ln_r;
     let a2 = ct.ln_b_ab;
-    let a3 = -r * (t / alpha).ln_1p() - x * (alpha + t).ln();
+    let a3 = -r * t.ln_1p - x * t.ln_alpha;
     let (a4, has4) = if x > 0.0 {
         (
-            a.ln() - (b + x - 1.0).ln() - r * (tx / alpha).ln_1p() - x * (alpha + tx).ln(),
+            a.ln() - (b + x - 1.0).ln() - r * tx.ln_1p - x * tx.ln_alpha,
             true,
         )
     } else {
@@ -544,11 +571,10 @@ fn row_terms_with(
     let p3 = (a3 - mix).exp();
     let p4 = if has4 { (a4 - mix).exp() } else { 0.0 };
     let psi_ab_diff = -ct.dg_ab; // ψ(a+b) − ψ(a+b+x)
-    let dr =
-        ct.dg_r - p3 * (t / alpha).ln_1p() - if has4 { p4 * (tx / alpha).ln_1p() } else { 0.0 };
-    let dalpha = p3 * (r * t / (alpha * (alpha + t)) - x / (alpha + t))
+    let dr = ct.dg_r - p3 * t.ln_1p - if has4 { p4 * tx.ln_1p } else { 0.0 };
+    let dalpha = p3 * (r * t.v * t.inv / alpha - x * t.inv)
         + if has4 {
-            p4 * (r * tx / (alpha * (alpha + tx)) - x / (alpha + tx))
+            p4 * (r * tx.v * tx.inv / alpha - x * tx.inv)
         } else {
             0.0
         };
@@ -560,31 +586,85 @@ fn row_terms_with(
     }
 }
 
+/// The distinct values of a time column and each row's index into them: the fit computes
+/// [`TimeTerms`] once per distinct T and recency per evaluation (customer summaries hold
+/// whole periods, so a million customers share a few hundred values).
+struct Distinct {
+    values: Vec<f64>,
+    index: Vec<u32>,
+}
+
+impl Distinct {
+    /// `None` when there are more distinct values than fit a `u32` index.
+    fn new(column: &[f64], scale: f64) -> Option<Self> {
+        let mut values: Vec<f64> = column.to_vec();
+        values.sort_by(f64::total_cmp);
+        values.dedup();
+        let index = column
+            .iter()
+            .map(|v| {
+                let i = values.binary_search_by(|probe| probe.total_cmp(v)).ok()?;
+                u32::try_from(i).ok()
+            })
+            .collect::<Option<Vec<u32>>>()?;
+        Some(Distinct {
+            values: values.iter().map(|v| v * scale).collect(),
+            index,
+        })
+    }
+
+    fn terms(&self, alpha: f64) -> Vec<TimeTerms> {
+        self.values
+            .iter()
+            .map(|&v| TimeTerms::new(alpha, v))
+            .collect()
+    }
+}
+
 /// lifetimes' objective on rescaled time, in log-parameters.
 struct Scaled<'a> {
     data: &'a Rfm,
-    scale: f64,
     penalizer: f64,
+    /// Distinct T and recency values (rescaled), with each row's index.
+    t: Distinct,
+    tx: Distinct,
+}
+
+impl<'a> Scaled<'a> {
+    fn new(data: &'a Rfm, scale: f64, penalizer: f64) -> Result<Self> {
+        let too_many = || {
+            Error::invalid_argument("frequency", "more distinct customers than the fit can index")
+        };
+        Ok(Scaled {
+            data,
+            penalizer,
+            t: Distinct::new(&data.t, scale).ok_or_else(too_many)?,
+            tx: Distinct::new(&data.tx, scale).ok_or_else(too_many)?,
+        })
+    }
 }
 
 impl Objective<4> for Scaled<'_> {
     fn eval(&self, theta: &[f64; 4]) -> Option<(f64, [f64; 4])> {
         let p = theta.map(f64::exp);
         let d = self.data;
-        let [r, _, a, b] = p;
+        let [r, alpha, a, b] = p;
         let max_x = d.x.iter().fold(0.0_f64, |m, &x| m.max(x));
         let table = if max_x <= TABLE_MAX {
             count_table(r, a, b, max_x)
         } else {
             Vec::new()
         };
+        let (t_terms, tx_terms) = (self.t.terms(alpha), self.tx.terms(alpha));
         let (value, grad) = sum_rows(d.x.len(), |i| {
-            let (x, tx, t, w) = (*d.x.get(i)?, *d.tx.get(i)?, *d.t.get(i)?, *d.w.get(i)?);
+            let (x, w) = (*d.x.get(i)?, *d.w.get(i)?);
+            let t = t_terms.get(*self.t.index.get(i)? as usize)?;
+            let tx = tx_terms.get(*self.tx.index.get(i)? as usize)?;
             let ct = match table.get(x as usize) {
                 Some(ct) => *ct,
                 None => count_terms(r, a, b, x),
             };
-            let row = row_terms_with(p, x, tx * self.scale, t * self.scale, &ct);
+            let row = row_terms_with(p, x, t, tx, &ct);
             Some((-w * row.ll, row.grad.map(|v| -w * v)))
         })?;
         let n = d.total_weight;

@@ -40,6 +40,7 @@ import numpy as np
 
 from cem import _frames
 from cem._cem import InvalidArgumentError, _BetaGeo, _GammaGamma, _lifetime_value, _ParetoNbd
+from cem.loyalty import _column
 
 __all__ = ["BetaGeo", "GammaGamma", "ParetoNBD", "lifetime_value"]
 
@@ -318,17 +319,14 @@ def lifetime_value(
 
 
 def _col(values: Any) -> Any:
-    """A column for the native side: scalars become one-element arrays; pandas Series their
-    numpy array (no copy); numpy, Arrow and polars columns as they are."""
+    """A column for the native side: scalars become one-element arrays, the rest as
+    :func:`cem.loyalty._column` reads them (pandas Series as their numpy array, numpy,
+    Arrow and polars columns as they are)."""
     if values is None:
         return None
     if _is_scalar(values):
         return np.array([float(values)])
-    if type(values).__module__.split(".")[0] == "pandas" and hasattr(values, "to_numpy"):
-        return values.to_numpy()
-    if isinstance(values, np.ndarray) or hasattr(values, "__arrow_c_array__") or hasattr(values, "__arrow_c_stream__"):
-        return values
-    return list(values)
+    return _column(values)
 
 
 def _is_scalar(x: Any) -> bool:
