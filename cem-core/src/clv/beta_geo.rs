@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::data::{Rfm, check_customer, check_time, rfm, sum_rows};
 use super::optim::{Objective, minimize};
-use super::special::{digamma_diff, hyp2f1, ln_beta, ln_gamma, ln_rising, log_add_exp};
+use super::special::{digamma_diff, hyp2f1, ln_beta, ln_gamma, ln_rising};
 use super::{FitReport, TransactionModel, check_penalizer, finite, standard_errors};
 use crate::error::{Error, Result};
 
@@ -472,6 +472,8 @@ struct CountTerms {
     dg_b: f64,
     /// `ψ(a+b+x) − ψ(a+b)`.
     dg_ab: f64,
+    /// `ln a − ln(b+x−1)` (0 for x = 0, where it is not used).
+    ln_a_bx: f64,
 }
 
 fn count_terms(r: f64, a: f64, b: f64, x: f64) -> CountTerms {
@@ -481,6 +483,11 @@ fn count_terms(r: f64, a: f64, b: f64, x: f64) -> CountTerms {
         dg_r: digamma_diff(r, x),
         dg_b: digamma_diff(b, x),
         dg_ab: digamma_diff(a + b, x),
+        ln_a_bx: if x > 0.0 {
+            a.ln() - (b + x - 1.0).ln()
+        } else {
+            0.0
+        },
     }
 }
 
@@ -492,8 +499,14 @@ const TABLE_MAX: f64 = 100_000.0;
 fn count_table(r: f64, a: f64, b: f64, max_x: f64) -> Vec<CountTerms> {
     let mut out = Vec::with_capacity(max_x as usize + 1);
     let mut c = CountTerms::default();
+    let ln_a = a.ln();
     let mut k = 0.0;
     loop {
+        c.ln_a_bx = if k > 0.0 {
+            ln_a - (b + k - 1.0).ln()
+        } else {
+            0.0
+        };
         out.push(c);
         if k >= max_x {
             break;
@@ -558,18 +571,25 @@ fn row_terms_with(
     let a2 = ct.ln_b_ab;
     let a3 = -r * t.ln_1p - x * t.ln_alpha;
     let (a4, has4) = if x > 0.0 {
-        (
-            a.ln() - (b + x - 1.0).ln() - r * tx.ln_1p - x * tx.ln_alpha,
-            true,
-        )
+        (ct.ln_a_bx - r * tx.ln_1p - x * tx.ln_alpha, true)
     } else {
         (f64::NEG_INFINITY, false)
     };
-    let mix = log_add_exp(a3, a4);
+    // mix = ln(e^a3 + e^a4) and the shares p3, p4 of the two terms, from one exp:
+    // with e = e^−|a3−a4|, the larger term's share is 1/(1+e), the other's e/(1+e).
+    let (mix, p3, p4) = if has4 {
+        let e = (-(a3 - a4).abs()).exp();
+        let (big, small) = (1.0 / (1.0 + e), e / (1.0 + e));
+        let mix = a3.max(a4) + libm::log1p(e);
+        if a3 >= a4 {
+            (mix, big, small)
+        } else {
+            (mix, small, big)
+        }
+    } else {
+        (a3, 1.0, 0.0)
+    };
     let ll = a1 + a2 + mix;
-    // Shares of the two terms of the mixture.
-    let p3 = (a3 - mix).exp();
-    let p4 = if has4 { (a4 - mix).exp() } else { 0.0 };
     let psi_ab_diff = -ct.dg_ab; // ψ(a+b) − ψ(a+b+x)
     let dr = ct.dg_r - p3 * t.ln_1p - if has4 { p4 * tx.ln_1p } else { 0.0 };
     let dalpha = p3 * (r * t.v * t.inv / alpha - x * t.inv)
@@ -719,6 +739,7 @@ mod tests {
                 (t.dg_r, c.dg_r),
                 (t.dg_b, c.dg_b),
                 (t.dg_ab, c.dg_ab),
+                (t.ln_a_bx, c.ln_a_bx),
             ] {
                 assert!((u - v).abs() < 1e-11 * (1.0 + v.abs()), "x {x}: {u} vs {v}");
             }
