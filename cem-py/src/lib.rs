@@ -5,12 +5,14 @@
 use pyo3::prelude::*;
 
 mod alerts;
+mod clv;
 mod compare;
 mod convert;
 mod drivers;
 mod error;
 mod group;
 mod journey;
+mod loyalty;
 mod metrics;
 mod sample;
 mod survey;
@@ -31,5 +33,7 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     text::register(m)?;
     alerts::register(m)?;
     drivers::register(m)?;
+    loyalty::register(m)?;
+    clv::register(m)?;
     Ok(())
 }

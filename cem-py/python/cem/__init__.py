@@ -2,11 +2,12 @@
 
 Score metrics (NPS, CSAT, CES, net satisfaction, means, proportions) with confidence
 intervals, as one-shot functions and as mergeable, picklable accumulators; comparisons and
-survey weights (``cem.metrics``); alert rules, cases and monitors (``cem.alerts``); journey analytics (``cem.journey``); key drivers and the
-perception gap (``cem.drivers``); survey definitions, validation and aggregates
-(``cem.survey``); sentiment, key phrases and complaints of feedback text (``cem.text``);
-and a sample company to try it all on (``cem.sample``). The numbers come from the Rust
-core ``cem-core``; this package is a thin binding.
+survey weights (``cem.metrics``); alert rules, cases and monitors (``cem.alerts``); journey
+analytics (``cem.journey``); loyalty, survival and customer lifetime value (``cem.loyalty``,
+``cem.clv``); key drivers and the perception gap (``cem.drivers``); survey definitions,
+validation and aggregates (``cem.survey``); sentiment, key phrases and complaints of feedback
+text (``cem.text``); and a sample company to try it all on (``cem.sample``). The numbers come
+from the Rust core ``cem-core``; this package is a thin binding.
 
 Examples
 --------
@@ -23,7 +24,7 @@ OutOfRangeError out_of_range
 100.0
 """
 
-from cem import alerts, drivers, journey, metrics, sample, survey, text
+from cem import alerts, clv, drivers, journey, loyalty, metrics, sample, survey, text
 from cem._cem import (
     CemError,
     EmptyError,
@@ -80,11 +81,13 @@ __all__ = [
     "alerts",
     "ces",
     "ces_agree",
+    "clv",
     "compare_nps",
     "compare_proportions",
     "csat",
     "drivers",
     "journey",
+    "loyalty",
     "mean",
     "metrics",
     "net_satisfaction",

@@ -50,6 +50,21 @@ __all__ = [
     "_key_drivers",
     "_perception_gap",
     "_column_address",
+    "_BetaGeo",
+    "_GammaGamma",
+    "_KaplanMeier",
+    "_ParetoNbd",
+    "_churn",
+    "_churn_by_segment",
+    "_churn_over_time",
+    "_customer_summary",
+    "_lifetime_value",
+    "_logrank_test",
+    "_multivariate_logrank_test",
+    "_repeat_purchase_rate",
+    "_retention_cohorts",
+    "_rfm",
+    "_survival_svg",
     "ces",
     "ces_agree",
     "chi2_independence",
@@ -713,3 +728,158 @@ def _claimed_share_gap(
     weights: Optional[_Reals] = None,
     confidence: float = 0.95,
 ) -> dict[str, Any]: ...
+
+# ------------------------------------------------------------------ loyalty (cem.loyalty)
+
+def _customer_summary(
+    customers: _Column,
+    times: _Column,
+    amounts: Optional[_Column] = None,
+    observation_end: Optional[int] = None,
+    freq: str = "D",
+    *,
+    time_unit: str = "s",
+    columns: Optional[tuple[str, str, str]] = None,
+) -> dict[str, Any]: ...
+def _repeat_purchase_rate(frequency: _Column) -> tuple[int, int]: ...
+def _churn(
+    customers: _Column, times: _Column, inactive: int, observation_end: Optional[int] = None, *, time_unit: str = "s"
+) -> tuple[int, int]: ...
+def _churn_by_segment(
+    customers: _Column,
+    times: _Column,
+    segment_of: _Column,
+    inactive: int,
+    observation_end: Optional[int] = None,
+    *,
+    time_unit: str = "s",
+) -> dict[str, list[int]]: ...
+def _churn_over_time(
+    customers: _Column,
+    times: _Column,
+    inactive: int,
+    observation_end: Optional[int] = None,
+    freq: str = "M",
+    *,
+    time_unit: str = "s",
+) -> dict[str, list[int]]: ...
+def _retention_cohorts(
+    customers: _Column,
+    times: _Column,
+    observation_end: Optional[int] = None,
+    freq: str = "M",
+    title: str = "Retention by acquisition cohort",
+    *,
+    time_unit: str = "s",
+) -> dict[str, Any]: ...
+def _rfm(
+    customers: _Column,
+    times: _Column,
+    amounts: _Column,
+    observation_end: Optional[int] = None,
+    freq: str = "D",
+    *,
+    time_unit: str = "s",
+    columns: Optional[tuple[str, str, str]] = None,
+) -> dict[str, Any]: ...
+def _logrank_test(
+    durations_a: _Column,
+    durations_b: _Column,
+    events_a: Optional[_Column] = None,
+    events_b: Optional[_Column] = None,
+) -> dict[str, Any]: ...
+def _multivariate_logrank_test(
+    durations: _Column, groups: _Column, events: Optional[_Column] = None
+) -> dict[str, Any]: ...
+def _survival_svg(curves: Sequence[tuple[str, _KaplanMeier]], title: str) -> str: ...
+@final
+class _KaplanMeier:
+    @staticmethod
+    def fit(
+        durations: _Column,
+        events: Optional[_Column] = None,
+        weights: Optional[_Column] = None,
+        confidence: float = 0.95,
+    ) -> _KaplanMeier: ...
+    def table(self) -> dict[str, Any]: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def median(self) -> Optional[float]: ...
+    def quantile_time(self, q: float) -> Optional[float]: ...
+    def survival_at(self, times: _Column) -> Any: ...
+    def svg(self, label: str = "survival", title: str = "Survival") -> str: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> _KaplanMeier: ...
+
+# ------------------------------------------------------------------ customer lifetime value (cem.clv)
+
+@final
+class _BetaGeo:
+    @staticmethod
+    def fit(
+        frequency: _Column, recency: _Column, T: _Column, weights: Optional[_Column] = None, penalizer: float = 0.0
+    ) -> _BetaGeo: ...
+    @staticmethod
+    def from_params(r: float, alpha: float, a: float, b: float) -> _BetaGeo: ...
+    @property
+    def params(self) -> dict[str, float]: ...
+    @property
+    def report(self) -> Optional[dict[str, Any]]: ...
+    def predict(self, t: float, frequency: _Column, recency: _Column, T: _Column) -> Any: ...
+    def p_alive(self, frequency: _Column, recency: _Column, T: _Column) -> Any: ...
+    def expected_purchases(self, t: _Column) -> Any: ...
+    def probability_of_n_purchases(self, t: float, n: int) -> float: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> _BetaGeo: ...
+
+@final
+class _ParetoNbd:
+    @staticmethod
+    def fit(
+        frequency: _Column, recency: _Column, T: _Column, weights: Optional[_Column] = None, penalizer: float = 0.0
+    ) -> _ParetoNbd: ...
+    @staticmethod
+    def from_params(r: float, alpha: float, s: float, beta: float) -> _ParetoNbd: ...
+    @property
+    def params(self) -> dict[str, float]: ...
+    @property
+    def report(self) -> Optional[dict[str, Any]]: ...
+    def predict(self, t: float, frequency: _Column, recency: _Column, T: _Column) -> Any: ...
+    def p_alive(self, frequency: _Column, recency: _Column, T: _Column) -> Any: ...
+    def expected_purchases(self, t: _Column) -> Any: ...
+    def probability_of_n_purchases(self, t: float, n: int) -> float: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> _ParetoNbd: ...
+
+@final
+class _GammaGamma:
+    @staticmethod
+    def fit(
+        frequency: _Column, monetary_value: _Column, weights: Optional[_Column] = None, penalizer: float = 0.0
+    ) -> _GammaGamma: ...
+    @staticmethod
+    def from_params(p: float, q: float, v: float) -> _GammaGamma: ...
+    @property
+    def params(self) -> dict[str, float]: ...
+    @property
+    def report(self) -> Optional[dict[str, Any]]: ...
+    def expected_value(self, frequency: _Column, monetary_value: _Column) -> Any: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> _GammaGamma: ...
+
+def _lifetime_value(
+    transaction_model: Union[_BetaGeo, _ParetoNbd],
+    spend_model: _GammaGamma,
+    frequency: _Column,
+    recency: _Column,
+    T: _Column,
+    monetary_value: _Column,
+    time: int = 12,
+    discount_rate: float = 0.01,
+    freq: str = "D",
+) -> Any: ...
