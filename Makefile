@@ -31,7 +31,7 @@ WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --en
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup setup-rust setup-wasm-bindgen setup-chromium setup-node setup-python \
-        test test-rust lint test-py py-lint py wasm test-browser www demo clean-stamps
+        test test-rust lint test-py py-lint py wasm test-browser test-fuzz fuzz www demo clean-stamps
 
 ## ---------------------------------------------------------------- setup
 setup: setup-rust setup-wasm-bindgen setup-chromium setup-node setup-python
@@ -73,17 +73,28 @@ py: setup-python
 	$(VENV)/bin/maturin build --release --quiet -i $(VPY) -m cem-py/Cargo.toml -o target/wheels
 	$(VPY) -m pip install --quiet --force-reinstall --no-deps target/wheels/cem-*.whl
 
-wasm: setup-rust setup-wasm-bindgen setup-node
-	$(CARGO) build -p cem-wasm --target wasm32-unknown-unknown --profile wasm
-	rm -rf $(PKG) && mkdir -p $(PKG)
-	wasm-bindgen --target web --out-dir $(PKG) target/wasm32-unknown-unknown/wasm/cem_wasm.wasm
-	$(NODE_BIN)/wasm-opt -Oz $(WASM_OPT_FEATURES) -o $(PKG)/cem_wasm_bg.wasm $(PKG)/cem_wasm_bg.wasm
-	sed "s/@VERSION@/$$($(CARGO) pkgid -p cem-wasm | sed 's/.*[#@]//')/" cem-wasm/package.json.in > $(PKG)/package.json
-	@echo "cem_wasm_bg.wasm: $$(wc -c < $(PKG)/cem_wasm_bg.wasm) bytes, $$(gzip -9 -c $(PKG)/cem_wasm_bg.wasm | wc -c) bytes gzipped"
+# The core package (survey scorer, cem-wasm/pkg, module cem_wasm) and one package per opt-in
+# cargo feature (cem-wasm/pkg-<feature>, module cem_<feature>; see DEVELOPERS.md).
+WASM_FEATURES := journey
 
-# The demo survey widget: builds the package and serves cem-wasm/www on 127.0.0.1.
+wasm: setup-rust setup-wasm-bindgen setup-node
+	$(call wasm_package,,$(PKG),cem_wasm,cem-wasm)
+	$(foreach f,$(WASM_FEATURES),$(call wasm_package,--features $(f),$(PKG)-$(f),cem_$(f),cem-$(f)))
+
+# $(call wasm_package,cargo flags,out dir,module name,npm name): build, bind, shrink, print sizes.
+define wasm_package
+	$(CARGO) build -p cem-wasm --target wasm32-unknown-unknown --profile wasm $(1)
+	rm -rf $(2) && mkdir -p $(2)
+	wasm-bindgen --target web --out-dir $(2) --out-name $(3) target/wasm32-unknown-unknown/wasm/cem_wasm.wasm
+	$(NODE_BIN)/wasm-opt -Oz $(WASM_OPT_FEATURES) -o $(2)/$(3)_bg.wasm $(2)/$(3)_bg.wasm
+	sed -e "s/@VERSION@/$$($(CARGO) pkgid -p cem-wasm | sed 's/.*[#@]//')/" -e "s/@MODULE@/$(3)/g" -e "s/@NAME@/$(4)/" cem-wasm/package.json.in > $(2)/package.json
+	@echo "$(3)_bg.wasm: $$(wc -c < $(2)/$(3)_bg.wasm) bytes, $$(gzip -9 -c $(2)/$(3)_bg.wasm | wc -c) bytes gzipped"
+
+endef
+
+# The demos (survey widget, journey dashboard): builds the packages and serves cem-wasm/www on 127.0.0.1.
 www: wasm
-	@echo "demo widget: http://127.0.0.1:8080/www/ (Ctrl-C to stop)"
+	@echo "demo widget: http://127.0.0.1:8080/www/, journey dashboard: http://127.0.0.1:8080/www/journey.html (Ctrl-C to stop)"
 	cd cem-wasm && python3 -m http.server 8080 --bind 127.0.0.1
 
 ## ---------------------------------------------------------------- tests
@@ -93,6 +104,7 @@ test: setup
 	@t=$$SECONDS; $(MAKE) --no-print-directory lint; echo "== lint: $$((SECONDS - t)) s"
 	@t=$$SECONDS; $(MAKE) --no-print-directory test-py; echo "== test-py: $$((SECONDS - t)) s"
 	@t=$$SECONDS; $(MAKE) --no-print-directory test-browser; echo "== test-browser: $$((SECONDS - t)) s"
+	@t=$$SECONDS; $(MAKE) --no-print-directory test-fuzz; echo "== test-fuzz: $$((SECONDS - t)) s"
 	@echo "make test: all layers passed"
 
 # Rust unit, integration and doc tests. Fails unless cem-core's tests actually ran.
@@ -105,9 +117,14 @@ test-rust:
 	      c && /^test result:/ { if ($$4 + 0 > 0) n += $$4; c = 0 } \
 	      END { if (n > 0) { print "cem-core: " n " tests passed" } else { print "cem-core ran no tests" > "/dev/stderr"; exit 1 } }' \
 	      $(LOGS)/cargo-test.log
+	# Every input in tests/fuzz-corpus through its fuzz harness (fuzz/ is its own workspace).
+	$(CARGO) test --manifest-path fuzz/Cargo.toml --test replay -- --nocapture 2>&1 | tee $(LOGS)/fuzz-replay.log
+	@grep -q '^test result: ok. 1 passed' $(LOGS)/fuzz-replay.log || { echo "fuzz corpus replay ran no test" >&2; exit 1; }
 
 lint: py-lint
 	$(CARGO) clippy --workspace --exclude cem-py --all-targets -- $(CLIPPY_FLAGS)
+	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets -- $(CLIPPY_FLAGS)
+	$(foreach f,$(WASM_FEATURES),$(CARGO) clippy -p cem-wasm --features $(f) --all-targets -- $(CLIPPY_FLAGS);)
 
 # cem-py links against libpython only when built by maturin; checking it needs just an interpreter.
 py-lint: setup-python
@@ -120,6 +137,17 @@ test-py: py
 
 test-browser: wasm setup-chromium
 	bash $(BROWSER)/run.sh
+
+# Coverage-guided fuzzing (cargo fuzz on the stable toolchain; see fuzz/run.sh). `make test`
+# runs each target briefly from the committed corpus; `make fuzz` runs longer and merges the
+# inputs that found new coverage into tests/fuzz-corpus (commit them).
+FUZZ_TEST_SECONDS ?= 15
+FUZZ_SECONDS ?= 300
+test-fuzz:
+	bash fuzz/run.sh $(FUZZ_TEST_SECONDS)
+
+fuzz:
+	bash fuzz/run.sh --save $(FUZZ_SECONDS)
 
 ## ---------------------------------------------------------------- demo
 demo:

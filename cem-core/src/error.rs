@@ -107,7 +107,54 @@ pub enum Error {
     /// a mean of one observation).
     #[error("undefined: {0}")]
     Undefined(String),
+    /// Serialized state (an accumulator sent by a browser or another worker) that fails its
+    /// consistency checks or carries a format version this build does not know. Such state
+    /// is rejected before it can be merged into anything.
+    #[error("invalid state: {0}")]
+    InvalidState(String),
+    /// An input exceeds a documented resource limit (each limit has a default the caller can
+    /// raise), or a count would no longer fit its integer type.
+    #[error("{what} exceeds the limit of {limit}: {got}")]
+    LimitExceeded {
+        /// What was counted (for example `survey questions`).
+        what: String,
+        /// The limit in force.
+        limit: String,
+        /// What the input asked for.
+        got: String,
+    },
+    /// An alert rule is malformed; names the rule and the field at fault.
+    #[error("rule `{rule}`: {message}")]
+    InvalidRule {
+        /// The rule's name (or its position, `#3`, when it has none).
+        rule: String,
+        /// What is wrong, naming the field.
+        message: String,
+    },
+    /// A case cannot move from its status to the one asked for.
+    #[error("case `{case}` cannot go from `{from}` to `{to}`: {reason}")]
+    IllegalTransition {
+        /// The case's id.
+        case: String,
+        /// Its current status.
+        from: String,
+        /// The status asked for.
+        to: String,
+        /// Why not (the allowed moves, or the conflict).
+        reason: String,
+    },
+    /// Input that must come in time order does not.
+    #[error("{what} at `{got}` comes before the previous one at `{previous}`")]
+    OutOfOrder {
+        /// What arrived out of order (`response at position 3`).
+        what: String,
+        /// The time of the previous item.
+        previous: String,
+        /// The time of the offending item.
+        got: String,
+    },
     /// A survey orchestration rule set is malformed; names the rule and the field at fault.
+    /// Its kind is [`ErrorKind::InvalidRule`], as for alert rules.
     #[error("{}", rules_message(.rule.as_deref(), .field.as_deref(), .message))]
     InvalidRules {
         /// The trigger at fault (its id, or `#i` when it has none), if the problem is in one.
@@ -158,8 +205,16 @@ pub enum ErrorKind {
     NotConverged,
     /// See [`Error::Undefined`].
     Undefined,
-    /// See [`Error::InvalidRules`].
-    InvalidRules,
+    /// See [`Error::InvalidState`].
+    InvalidState,
+    /// See [`Error::LimitExceeded`].
+    LimitExceeded,
+    /// See [`Error::InvalidRule`].
+    InvalidRule,
+    /// See [`Error::IllegalTransition`].
+    IllegalTransition,
+    /// See [`Error::OutOfOrder`].
+    OutOfOrder,
 }
 
 impl ErrorKind {
@@ -168,7 +223,7 @@ impl ErrorKind {
     /// ```
     /// assert!(cem_core::ErrorKind::ALL.iter().all(|k| !k.code().is_empty()));
     /// ```
-    pub const ALL: [ErrorKind; 12] = [
+    pub const ALL: [ErrorKind; 16] = [
         ErrorKind::OutOfRange,
         ErrorKind::InvalidNumber,
         ErrorKind::Empty,
@@ -180,7 +235,11 @@ impl ErrorKind {
         ErrorKind::Json,
         ErrorKind::NotConverged,
         ErrorKind::Undefined,
-        ErrorKind::InvalidRules,
+        ErrorKind::InvalidState,
+        ErrorKind::LimitExceeded,
+        ErrorKind::InvalidRule,
+        ErrorKind::IllegalTransition,
+        ErrorKind::OutOfOrder,
     ];
 
     /// A stable snake_case code, used as `Error.code` in JavaScript and to pick the
@@ -202,7 +261,11 @@ impl ErrorKind {
             ErrorKind::Json => "json",
             ErrorKind::NotConverged => "not_converged",
             ErrorKind::Undefined => "undefined",
-            ErrorKind::InvalidRules => "invalid_rules",
+            ErrorKind::InvalidState => "invalid_state",
+            ErrorKind::LimitExceeded => "limit_exceeded",
+            ErrorKind::InvalidRule => "invalid_rule",
+            ErrorKind::IllegalTransition => "illegal_transition",
+            ErrorKind::OutOfOrder => "out_of_order",
         }
     }
 
@@ -237,7 +300,12 @@ impl Error {
             Error::Json(_) => ErrorKind::Json,
             Error::NotConverged { .. } => ErrorKind::NotConverged,
             Error::Undefined(_) => ErrorKind::Undefined,
-            Error::InvalidRules { .. } => ErrorKind::InvalidRules,
+            Error::InvalidState(_) => ErrorKind::InvalidState,
+            Error::LimitExceeded { .. } => ErrorKind::LimitExceeded,
+            Error::InvalidRule { .. } => ErrorKind::InvalidRule,
+            Error::IllegalTransition { .. } => ErrorKind::IllegalTransition,
+            Error::OutOfOrder { .. } => ErrorKind::OutOfOrder,
+            Error::InvalidRules { .. } => ErrorKind::InvalidRule,
         }
     }
 
@@ -269,6 +337,18 @@ impl Error {
         Error::Empty {
             what: what.into(),
             why: why.into(),
+        }
+    }
+
+    pub(crate) fn limit_exceeded(
+        what: impl Into<String>,
+        limit: impl ToString,
+        got: impl ToString,
+    ) -> Self {
+        Error::LimitExceeded {
+            what: what.into(),
+            limit: limit.to_string(),
+            got: got.to_string(),
         }
     }
 
@@ -305,6 +385,13 @@ impl Error {
         }
     }
 
+    pub(crate) fn rule(rule: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidRule {
+            rule: rule.into(),
+            message: message.into(),
+        }
+    }
+
     pub(crate) fn survey(question: Option<&str>, message: impl Into<String>) -> Self {
         Error::InvalidSurvey {
             question: question.map(str::to_owned),
@@ -314,10 +401,19 @@ impl Error {
 }
 
 impl From<serde_json::Error> for Error {
+    /// JSON that does not parse is [`Error::Json`]; JSON that parses into state failing its
+    /// checks (see [`crate::state`]) keeps its kind, [`Error::InvalidState`].
     fn from(e: serde_json::Error) -> Self {
-        Error::Json(e.to_string())
+        let text = e.to_string();
+        match text.strip_prefix(INVALID_STATE) {
+            Some(rest) if e.is_data() => Error::InvalidState(rest.to_owned()),
+            _ => Error::Json(text),
+        }
     }
 }
+
+/// How [`Error::InvalidState`] displays, and so how serde reports it inside a JSON error.
+const INVALID_STATE: &str = "invalid state: ";
 
 /// Checks a confidence level: it must lie strictly between 0 and 1.
 pub(crate) fn check_confidence(confidence: f64) -> Result<()> {

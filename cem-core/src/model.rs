@@ -407,8 +407,73 @@ pub enum CaseStatus {
     Open,
     /// Someone responded; not yet resolved.
     InProgress,
+    /// The problem is solved; waiting to be confirmed and closed (or reopened).
+    Resolved,
     /// Resolved and closed.
     Closed,
+}
+
+impl CaseStatus {
+    /// The snake_case name (`"in_progress"`).
+    ///
+    /// ```
+    /// assert_eq!(cem_core::model::CaseStatus::InProgress.name(), "in_progress");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            CaseStatus::Open => "open",
+            CaseStatus::InProgress => "in_progress",
+            CaseStatus::Resolved => "resolved",
+            CaseStatus::Closed => "closed",
+        }
+    }
+
+    /// Whether someone still has to act on the case (open or in progress).
+    ///
+    /// ```
+    /// use cem_core::model::CaseStatus;
+    /// assert!(CaseStatus::InProgress.is_active());
+    /// assert!(!CaseStatus::Resolved.is_active());
+    /// ```
+    pub fn is_active(self) -> bool {
+        matches!(self, CaseStatus::Open | CaseStatus::InProgress)
+    }
+}
+
+impl fmt::Display for CaseStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One entry of a case's audit trail: a change of status, or an escalation (`from == to`).
+///
+/// ```
+/// use cem_core::model::{CaseStatus, CaseTransition};
+/// let t = CaseTransition {
+///     time: chrono::Utc::now(),
+///     who: "agent-7".into(),
+///     from: CaseStatus::Open,
+///     to: CaseStatus::InProgress,
+///     note: Some("called the customer".into()),
+/// };
+/// let json = serde_json::to_string(&t).unwrap();
+/// assert!(json.contains(r#""from":"open","to":"in_progress""#));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseTransition {
+    /// When it happened (UTC).
+    pub time: DateTime<Utc>,
+    /// Who did it (an agent's id, or `"sla"` for an automatic escalation).
+    pub who: String,
+    /// The status before.
+    pub from: CaseStatus,
+    /// The status after.
+    pub to: CaseStatus,
+    /// A free-text note, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// How urgent a case is.
@@ -423,6 +488,37 @@ pub enum Priority {
     High,
     /// At once.
     Urgent,
+}
+
+impl Priority {
+    /// The snake_case name (`"high"`).
+    ///
+    /// ```
+    /// assert_eq!(cem_core::model::Priority::Urgent.name(), "urgent");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    /// One level more urgent (`Urgent` stays `Urgent`): what an escalation does.
+    ///
+    /// ```
+    /// use cem_core::model::Priority;
+    /// assert_eq!(Priority::Medium.raised(), Priority::High);
+    /// assert_eq!(Priority::Urgent.raised(), Priority::Urgent);
+    /// ```
+    pub fn raised(self) -> Priority {
+        match self {
+            Priority::Low => Priority::Medium,
+            Priority::Medium => Priority::High,
+            Priority::High | Priority::Urgent => Priority::Urgent,
+        }
+    }
 }
 
 /// A case opened for a customer: a complaint, a detractor follow-up, a service request.
@@ -451,6 +547,18 @@ pub struct Case {
     pub priority: Priority,
     /// Why it was opened.
     pub reason: String,
+    /// The deadline for resolving it (its SLA), if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<DateTime<Utc>>,
+    /// When it was escalated for missing its deadline, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalated: Option<DateTime<Utc>>,
+    /// The name of the alert rule that opened it, if a rule did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The audit trail: every status change and escalation, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<CaseTransition>,
 }
 
 impl Case {
@@ -476,6 +584,10 @@ impl Case {
             status: CaseStatus::Open,
             priority,
             reason: reason.into(),
+            due: None,
+            escalated: None,
+            rule: None,
+            history: Vec::new(),
         }
     }
 

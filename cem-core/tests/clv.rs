@@ -808,3 +808,41 @@ impl Rng {
         }
     }
 }
+
+#[test]
+fn bg_nbd_expectations_are_finite_and_right_at_and_near_a_one() {
+    // lifetimes' closed form is 0/0 at a = 1 (it returns -inf, NaN or inf) and loses digits
+    // near it; the expected values are mpmath's evaluation of that closed form at 60 digits
+    // (tests/reference/clv_bg_nbd_a_one.py), at a = 1 + 1e-40 for the limit.
+    let text = std::fs::read_to_string(format!("{DATA}bg_nbd_a_one.json")).unwrap();
+    let e: Value = serde_json::from_str(&text).unwrap();
+    let rows = e["rows"].as_array().unwrap();
+    assert!(rows.len() >= 50);
+    let mut lifetimes_not_finite = 0;
+    for row in rows {
+        let a = 1.0 + num(&row["a_minus_1"]);
+        let model = FittedBetaGeo::from_params(BetaGeoParams {
+            r: 0.243,
+            alpha: 4.414,
+            a,
+            b: 2.426,
+        })
+        .unwrap();
+        let (t, x, tx, age) = (
+            num(&row["t"]),
+            num(&row["frequency"]),
+            num(&row["recency"]),
+            num(&row["T"]),
+        );
+        let got = if age == 0.0 {
+            model.expected_purchases(t).unwrap()
+        } else {
+            model.predict(t, x, tx, age).unwrap()
+        };
+        assert_rel(got, num(&row["expected"]), 1e-12, &format!("{row}"));
+        if row["lifetimes"].is_null() {
+            lifetimes_not_finite += 1;
+        }
+    }
+    assert_eq!(lifetimes_not_finite, 5); // every case at a = 1 exactly
+}

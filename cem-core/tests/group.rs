@@ -631,7 +631,18 @@ fn serde_form_is_checked() {
     let msg = broken(&|v| v["metric"] = "net_satisfaction".into());
     assert!(msg.contains("has scale `0..=10`"), "{msg}");
     let msg = broken(&|v| v["cells"][0]["counts"]["count"] = serde_json::json!(vec![0; 11]));
+    assert!(
+        msg.contains("which no set of non-negative weights gives"),
+        "{msg}"
+    );
+    let msg = broken(&|v| {
+        for field in ["count", "weight", "weight_sq"] {
+            v["cells"][0]["counts"][field] = serde_json::json!(vec![0; 11]);
+        }
+    });
     assert!(msg.contains("is empty"), "{msg}");
+    let msg = broken(&|v| v["v"] = 2.into());
+    assert!(msg.contains("state format version `2`"), "{msg}");
     let msg = broken(&|v| v["utc_offset_seconds"] = 100_000.into());
     assert!(msg.contains("UTC offset `100000`"), "{msg}");
 }

@@ -505,3 +505,160 @@ fn pain_point_figures_follow_their_definitions() {
     assert_eq!(err.kind(), ErrorKind::OutOfRange);
     assert!(err.to_string().contains("response 0"), "{err}");
 }
+
+proptest! {
+    /// Session ids come back in input order: row i's session belongs to row i's customer and
+    /// spans its time, and the rows of one session are exactly the customer's events between
+    /// gaps (a brute-force split of the reference journeys).
+    #[test]
+    fn session_ids_follow_the_input_rows(rows in rows(), gap in 0i64..20) {
+        let log = log_of(&rows);
+        let s = log.sessions(gap).unwrap();
+        prop_assert_eq!(s.of_event.len(), rows.len());
+        for (i, &(c, _, ts)) in rows.iter().enumerate() {
+            let session = s.sessions[s.of_event[i] as usize];
+            prop_assert_eq!(log.customer_label(session.customer).unwrap(), format!("c{c}"));
+            prop_assert!(session.start <= ts && ts <= session.end);
+        }
+        // Brute force: sort each customer's rows by (time, row), split at gaps > gap, and
+        // check that rows in one reference session share one id and different ones differ.
+        let mut by: BTreeMap<u8, Vec<(i64, usize)>> = BTreeMap::new();
+        for (i, &(c, _, ts)) in rows.iter().enumerate() {
+            by.entry(c).or_default().push((ts, i));
+        }
+        let mut ids = BTreeSet::new();
+        for evs in by.values_mut() {
+            evs.sort();
+            let mut current = s.of_event[evs[0].1];
+            prop_assert!(ids.insert(current));
+            for w in evs.windows(2) {
+                let id = s.of_event[w[1].1];
+                if w[1].0 - w[0].0 > gap {
+                    prop_assert!(ids.insert(id), "a new session gets a new id");
+                    current = id;
+                } else {
+                    prop_assert_eq!(id, current);
+                }
+            }
+        }
+        prop_assert_eq!(ids.len(), s.sessions.len());
+    }
+
+    #[test]
+    fn input_rows_are_the_permutation_to_the_log_order(rows in rows()) {
+        let log = log_of(&rows);
+        let mut seen = log.input_rows().to_vec();
+        seen.sort_unstable();
+        prop_assert_eq!(seen, (0..rows.len() as u32).collect::<Vec<_>>());
+        let times = log.time_column();
+        for (k, &r) in log.input_rows().iter().enumerate() {
+            prop_assert_eq!(times[k], rows[r as usize].2);
+            prop_assert_eq!(log.touchpoint_label(log.touchpoint_column()[k]).unwrap(), format!("t{}", rows[r as usize].1));
+        }
+    }
+
+    #[test]
+    fn starts_and_ends_are_the_first_and_last_touchpoints(rows in rows()) {
+        let log = log_of(&rows);
+        let count = |end: bool| {
+            let mut m: BTreeMap<String, u64> = BTreeMap::new();
+            for evs in reference_journeys(&rows).values() {
+                let e = if end { evs.last() } else { evs.first() };
+                *m.entry(e.unwrap().0.clone()).or_default() += 1;
+            }
+            m
+        };
+        let named = |v: Vec<(u32, u64)>| -> BTreeMap<String, u64> {
+            v.into_iter().map(|(t, k)| (log.touchpoint_label(t).unwrap().to_owned(), k)).collect()
+        };
+        prop_assert_eq!(named(log.starts()), count(false));
+        prop_assert_eq!(named(log.ends()), count(true));
+        let dfg = log.dfg();
+        prop_assert_eq!(log.starts(), dfg.starts);
+        prop_assert_eq!(log.ends(), dfg.ends);
+    }
+
+    #[test]
+    fn integer_ids_give_the_same_log_as_their_text(rows in rows()) {
+        let c: Vec<i64> = rows.iter().map(|r| i64::from(r.0) * 1_000_000_007 - 3).collect();
+        let t: Vec<u32> = rows.iter().map(|r| u32::from(r.1)).collect();
+        let ts: Vec<i64> = rows.iter().map(|r| r.2).collect();
+        let by_id = EventLog::from_ids(&c, &t, &ts, None).unwrap();
+        let text: Vec<(String, String, i64)> = rows.iter().zip(&c).map(|(r, c)| (c.to_string(), r.1.to_string(), r.2)).collect();
+        let refs: Vec<(&str, &str, i64)> = text.iter().map(|(a, b, x)| (a.as_str(), b.as_str(), *x)).collect();
+        prop_assert_eq!(&by_id, &EventLog::from_rows(&refs).unwrap());
+        let u: Vec<u64> = c.iter().map(|&x| x as u64).collect();
+        prop_assert_eq!(EventLog::from_ids(&u, &t, &ts, None).unwrap().variants(None), by_id.variants(None));
+    }
+
+    #[test]
+    fn bytes_and_json_round_trip(rows in rows(), with_values in any::<bool>()) {
+        let log = log_of(&rows);
+        let log = if with_values {
+            let (c, t, ts): (Vec<u32>, Vec<u32>, Vec<i64>) = (
+                rows.iter().map(|r| u32::from(r.0)).collect(),
+                rows.iter().map(|r| u32::from(r.1)).collect(),
+                rows.iter().map(|r| r.2).collect(),
+            );
+            let v: Vec<f64> = rows.iter().map(|r| f64::from(r.1) * 0.1).collect();
+            EventLog::from_columns(&c, (0..6).map(|i| format!("c{i}")).collect(), &t, (0..5).map(|i| format!("t{i}")).collect(), &ts, Some(&v)).unwrap()
+        } else { log };
+        prop_assert_eq!(&EventLog::from_bytes(&log.to_bytes()).unwrap(), &log);
+        let json = serde_json::to_string(&log).unwrap();
+        prop_assert_eq!(&serde_json::from_str::<EventLog>(&json).unwrap(), &log);
+    }
+
+    /// Damaged bytes: an error or a log whose methods run, never a panic.
+    #[test]
+    fn damaged_bytes_never_panic(rows in rows(), at in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<bool>()) {
+        let mut bytes = log_of(&rows).to_bytes();
+        let i = at.index(bytes.len());
+        if cut { bytes.truncate(i); } else { bytes[i] = byte; }
+        match EventLog::from_bytes(&bytes) {
+            Ok(log) => {
+                let _ = (log.dfg(), log.variants(None), log.sessions(5), log.starts());
+            }
+            Err(e) => prop_assert_eq!(e.kind(), ErrorKind::Json),
+        }
+    }
+}
+
+#[test]
+fn hostile_serialized_logs_are_rejected() {
+    let log = EventLog::from_rows(&[("a", "x", 0), ("a", "y", 5), ("b", "x", 1)]).unwrap();
+    let json = serde_json::to_value(&log).unwrap();
+    let broken = |key: &str, value: serde_json::Value| {
+        let mut j = json.clone();
+        j[key] = value;
+        serde_json::from_value::<EventLog>(j)
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(broken("touchpoint", serde_json::json!([0, 7, 1])).contains("touchpoint code `7`"));
+    assert!(broken("time", serde_json::json!([5, 0, 1])).contains("time order"));
+    assert!(broken("rows", serde_json::json!([0, 0, 2])).contains("permutation"));
+    assert!(broken("offsets", serde_json::json!([0, 2, 9])).contains("offsets"));
+    assert!(broken("time", serde_json::json!([0, 5])).contains("length"));
+    let bytes = log.to_bytes();
+    assert!(
+        EventLog::from_bytes(b"not a log at all")
+            .unwrap_err()
+            .to_string()
+            .contains("magic")
+    );
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(
+        EventLog::from_bytes(&longer)
+            .unwrap_err()
+            .to_string()
+            .contains("trailing")
+    );
+    // A huge count cannot make the reader allocate.
+    let mut huge = bytes.clone();
+    huge[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
+    assert_eq!(
+        EventLog::from_bytes(&huge).unwrap_err().kind(),
+        ErrorKind::Json
+    );
+}

@@ -14,7 +14,7 @@ use cem_core::metrics::{CesScale, Nps, NpsCategory};
 use cem_core::model::Answer;
 use cem_core::survey::{
     ChoiceOption, Condition, Question, QuestionKind, ScoreValue, SummaryDetail, Survey,
-    SurveyAggregate,
+    SurveyAggregate, SurveyLimits,
 };
 use cem_core::{Error, ErrorKind};
 use proptest::prelude::*;
@@ -271,12 +271,70 @@ fn rejects_deep_nesting() {
     for _ in 0..40 {
         cond = format!(r#"{{"not": {cond}}}"#);
     }
-    assert_rejected(
-        &with_questions(&format!(
-            r#"{NPS}, {{"id": "why", "kind": "text", "text": "Why?", "show_if": {cond}}}"#
-        )),
-        Some("why"),
-        "nested deeper than 32",
+    let json = with_questions(&format!(
+        r#"{NPS}, {{"id": "why", "kind": "text", "text": "Why?", "show_if": {cond}}}"#
+    ));
+    let err = Survey::from_json(&json).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
+    assert!(
+        err.to_string()
+            .contains("`show_if` in question `why` exceeds the limit of 32 levels"),
+        "{err}"
+    );
+    // The limit is the caller's to raise.
+    let roomy = SurveyLimits {
+        condition_depth: 64,
+        ..SurveyLimits::default()
+    };
+    assert!(Survey::from_json_with(&json, &roomy).is_ok());
+}
+
+#[test]
+fn size_limits_have_defaults_and_can_be_raised() {
+    let options: Vec<String> = (0..1001)
+        .map(|i| format!(r#"{{"id": "o{i}", "label": "O{i}"}}"#))
+        .collect();
+    let json = with_questions(&format!(
+        r#"{{"id": "c", "kind": "single_choice", "text": "x", "options": [{}]}}"#,
+        options.join(",")
+    ));
+    let err = Survey::from_json(&json).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    assert!(
+        err.to_string()
+            .contains("options of question `c` exceeds the limit of 1000: 1001"),
+        "{err}"
+    );
+    let roomy = SurveyLimits {
+        options: 2000,
+        ..SurveyLimits::default()
+    };
+    assert!(Survey::from_json_with(&json, &roomy).is_ok());
+
+    let questions: Vec<String> = (0..501)
+        .map(|i| format!(r#"{{"id": "q{i}", "kind": "nps", "text": "Q{i}"}}"#))
+        .collect();
+    let json = format!(
+        r#"{{"id": "big", "title": "t", "questions": [{}]}}"#,
+        questions.join(",")
+    );
+    let err = Survey::from_json(&json).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("questions of survey `big` exceeds the limit of 500: 501"),
+        "{err}"
+    );
+
+    let huge = format!(
+        r#"{{"id": "s", "title": "{}", "questions": []}}"#,
+        "x".repeat(2 << 20)
+    );
+    let err = Survey::from_json(&huge).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    assert!(
+        err.to_string()
+            .starts_with("the survey definition's JSON text exceeds the limit of 1048576 bytes"),
+        "{err}"
     );
 }
 

@@ -105,15 +105,22 @@ pub fn small(name: &str, value: i64) -> PyResult<u8> {
 }
 
 fn whole(x: f64) -> Result<i64, Error> {
-    if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15 {
-        #[allow(clippy::cast_possible_truncation)] // checked: finite, whole, |x| < 2^53
-        Ok(x as i64)
-    } else {
+    if !(x.is_finite() && x.fract() == 0.0) {
         Err(Error::InvalidNumber {
             field: "score".to_owned(),
             value: x.to_string(),
             reason: "is not a whole number".to_owned(),
         })
+    } else if x.abs() >= 9.0e15 {
+        // Whole, but far off every scale (and past the integers a float holds exactly).
+        Err(Error::OutOfRange {
+            field: "score".to_owned(),
+            value: x.to_string(),
+            expected: "0..=255".to_owned(),
+        })
+    } else {
+        #[allow(clippy::cast_possible_truncation)] // checked: finite, whole, |x| < 2^53
+        Ok(x as i64)
     }
 }
 

@@ -11,7 +11,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
 /// Every kind the core has today, with the name of its Python class.
-const KINDS: [(ErrorKind, &str); 12] = [
+const KINDS: [(ErrorKind, &str); 16] = [
     (ErrorKind::OutOfRange, "OutOfRangeError"),
     (ErrorKind::InvalidNumber, "InvalidNumberError"),
     (ErrorKind::Empty, "EmptyError"),
@@ -23,7 +23,11 @@ const KINDS: [(ErrorKind, &str); 12] = [
     (ErrorKind::Json, "JsonError"),
     (ErrorKind::NotConverged, "NotConvergedError"),
     (ErrorKind::Undefined, "UndefinedError"),
-    (ErrorKind::InvalidRules, "InvalidRulesError"),
+    (ErrorKind::InvalidState, "InvalidStateError"),
+    (ErrorKind::LimitExceeded, "LimitExceededError"),
+    (ErrorKind::InvalidRule, "InvalidRuleError"),
+    (ErrorKind::IllegalTransition, "IllegalTransitionError"),
+    (ErrorKind::OutOfOrder, "OutOfOrderError"),
 ];
 
 /// Position of a kind in [`KINDS`]. Exhaustive over the kinds known when this was written;
@@ -42,7 +46,11 @@ fn slot(kind: ErrorKind) -> Option<usize> {
         ErrorKind::Json => 8,
         ErrorKind::NotConverged => 9,
         ErrorKind::Undefined => 10,
-        ErrorKind::InvalidRules => 11,
+        ErrorKind::InvalidState => 11,
+        ErrorKind::LimitExceeded => 12,
+        ErrorKind::InvalidRule => 13,
+        ErrorKind::IllegalTransition => 14,
+        ErrorKind::OutOfOrder => 15,
         _ => return None,
     })
 }

@@ -17,7 +17,7 @@ use cem_core::journey as cj;
 use cem_core::metrics::{Estimate, ScoreMetric, TimeUnit};
 use numpy::PyArray1;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::convert::{self, Column};
 use crate::error::CoreResult;
@@ -169,7 +169,8 @@ impl EventLog {
     }
 
     /// Sessions split at gaps longer than ``gap`` (in the log's unit): ``customer`` (the
-    /// codes given), ``start``, ``end`` (log unit), ``events``.
+    /// codes given), ``start``, ``end`` (log unit), ``events``, and ``of_event``: the session
+    /// (row of that table) of every event, in input order.
     fn sessions<'py>(&self, py: Python<'py>, gap: i64) -> PyResult<Bound<'py, PyDict>> {
         let log = &self.inner;
         let s = py.detach(|| log.sessions(gap)).py()?;
@@ -191,7 +192,44 @@ impl EventLog {
         d.set_item("end", PyArray1::from_vec(py, col(|x| x.end)))?;
         let events: Vec<u32> = s.sessions.iter().map(|x| x.events).collect();
         d.set_item("events", PyArray1::from_vec(py, events))?;
+        d.set_item("of_event", PyArray1::from_vec(py, s.of_event))?;
         Ok(d)
+    }
+
+    /// Where journeys start: ``(codes, customers)``, without building the graph.
+    fn starts(&self, py: Python<'_>) -> (Vec<u32>, Vec<u64>) {
+        let log = &self.inner;
+        split(&py.detach(|| log.starts()))
+    }
+
+    /// Where journeys end: ``(codes, customers)``, without building the graph.
+    fn ends(&self, py: Python<'_>) -> (Vec<u32>, Vec<u64>) {
+        let log = &self.inner;
+        split(&py.detach(|| log.ends()))
+    }
+
+    /// The log as compact bytes (the core's ``EventLog::to_bytes``).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyBytes> {
+        let log = &self.inner;
+        let bytes = py.detach(|| log.to_bytes());
+        pyo3::types::PyBytes::new(py, &bytes)
+    }
+
+    /// Rebuilds a log from :meth:`to_bytes` output (validated) and its time unit.
+    #[staticmethod]
+    #[pyo3(signature = (data, time_unit="s"))]
+    fn from_bytes(py: Python<'_>, data: &[u8], time_unit: &str) -> PyResult<Self> {
+        let unit = TimeUnit::parse(time_unit).py()?;
+        let inner = py.detach(|| cj::EventLog::from_bytes(data)).py()?;
+        Ok(EventLog { inner, unit })
+    }
+
+    /// Pickles through :meth:`to_bytes`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let me = slf.get();
+        let rebuild = slf.get_type().getattr("from_bytes")?;
+        let args = (me.to_bytes(slf.py()), me.unit.name());
+        (rebuild, args).into_pyobject(slf.py())
     }
 
     /// The funnel through ``steps`` (codes), ``within`` in the log's unit: one list per

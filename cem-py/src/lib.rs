@@ -4,15 +4,20 @@
 //! metrics in [`metrics`]. The Python package `cem` (in `python/cem`) re-exports from here.
 use pyo3::prelude::*;
 
+mod alerts;
+mod clv;
 mod compare;
 mod convert;
+mod drivers;
 mod error;
 mod group;
 mod journey;
+mod loyalty;
 mod metrics;
 mod orchestrate;
 mod sample;
 mod survey;
+mod text;
 mod weights;
 
 #[pymodule]
@@ -27,5 +32,10 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     group::register(m)?;
     journey::register(m)?;
     orchestrate::register(m)?;
+    text::register(m)?;
+    alerts::register(m)?;
+    drivers::register(m)?;
+    loyalty::register(m)?;
+    clv::register(m)?;
     Ok(())
 }

@@ -24,7 +24,7 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
     fn object_entries(value: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
-    fn array_from(value: &JsValue) -> Result<Array, JsValue>;
+    pub(crate) fn array_from(value: &JsValue) -> Result<Array, JsValue>;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -89,6 +89,66 @@ pub fn score(x: f64) -> Result<u8, JsValue> {
         })
         .js()
     }
+}
+
+/// A score from any JS value. Only numbers pass on to [`score`]: `null`, `undefined`,
+/// strings and objects throw `invalid_number` instead of being coerced (`null` would become
+/// 0, `"9"` 9).
+pub fn score_value(v: &JsValue) -> Result<u8, JsValue> {
+    match v.as_f64() {
+        Some(x) => score(x),
+        None => Err(not_a_number("score", v)),
+    }
+}
+
+/// A column of scores: a `Uint8Array` as it is, or an array whose every element is a whole
+/// number in 0..=255 (checked, the error naming the position — a typed-array conversion
+/// would silently wrap 256 to 0 and turn `NaN` into 0).
+pub fn scores(v: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(bytes) = v.dyn_ref::<js_sys::Uint8Array>() {
+        return Ok(bytes.to_vec());
+    }
+    let Some(list) = v.dyn_ref::<Array>() else {
+        return Err(crate::error::to_js(Error::InvalidArgument {
+            name: "scores".to_owned(),
+            reason: "must be a Uint8Array or an array of numbers".to_owned(),
+        }));
+    };
+    let mut out = Vec::new();
+    for (pos, x) in list.iter().enumerate() {
+        let field = format!("score at position {pos}");
+        let Some(f) = x.as_f64() else {
+            return Err(not_a_number(&field, &x));
+        };
+        if !(f.is_finite() && f.fract() == 0.0) {
+            return Err(crate::error::to_js(Error::InvalidNumber {
+                field,
+                value: f.to_string(),
+                reason: "is not a whole number".to_owned(),
+            }));
+        }
+        if !(0.0..=255.0).contains(&f) {
+            return Err(crate::error::to_js(Error::OutOfRange {
+                field,
+                value: f.to_string(),
+                expected: "0..=255".to_owned(),
+            }));
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked above
+        out.push(f as u8);
+    }
+    Ok(out)
+}
+
+fn not_a_number(field: &str, v: &JsValue) -> JsValue {
+    let shown = v
+        .as_string()
+        .map_or_else(|| format!("{v:?}"), |s| format!("{s:?}"));
+    crate::error::to_js(Error::InvalidNumber {
+        field: field.to_owned(),
+        value: shown,
+        reason: "is not a number".to_owned(),
+    })
 }
 
 /// A small whole number (constructor arguments such as CSAT's `max`).
@@ -236,7 +296,7 @@ fn not_answers(reason: &str) -> JsValue {
 }
 
 /// `a boolean`, `an object`, ... for messages.
-fn type_name(v: &JsValue) -> String {
+pub(crate) fn type_name(v: &JsValue) -> String {
     if v.is_null() {
         "`null`".to_owned()
     } else if Array::is_array(v) {

@@ -2,12 +2,23 @@
 //!
 //! `lib.rs` registers only; errors are turned into JS `Error`s in [`error`], conversions live
 //! in [`convert`], the score aggregates in [`metrics`], surveys in [`survey`].
+//!
+//! Opt-in parts sit behind cargo features and are built into packages of their own (the
+//! core package stays the small survey scorer): `journey` adds [`journey::EventLog`], with
+//! its column conversions in `columns`.
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "journey")]
+mod columns;
 mod convert;
 mod error;
+#[cfg(feature = "journey")]
+mod journey;
 mod metrics;
 mod survey;
+
+#[cfg(feature = "journey")]
+pub use journey::EventLog;
 
 pub use metrics::{CesAggregate, CsatAggregate, NpsAggregate};
 pub use survey::{Survey, SurveyAggregate};

@@ -15,15 +15,24 @@ macro_rules! aggregate_common {
     ($name:ident, $core:ty, $js:literal) => {
         #[wasm_bindgen(js_class = $js)]
         impl $name {
-            /// Adds one answer (a whole number on the scale); throws `out_of_range` otherwise.
-            pub fn push(&mut self, score: f64) -> Result<(), JsValue> {
-                self.inner.push(convert::score(score)?).js()
+            /// Adds one answer (a whole number on the scale); throws `out_of_range` off the
+            /// scale and `invalid_number` for anything but a whole number (`null` and `"9"`
+            /// included).
+            pub fn push(
+                &mut self,
+                #[wasm_bindgen(unchecked_param_type = "number")] score: JsValue,
+            ) -> Result<(), JsValue> {
+                self.inner.push(convert::score_value(&score)?).js()
             }
 
-            /// Adds a column of answers, all or none (the error names the first bad one).
+            /// Adds a column of answers (a `Uint8Array`, or an array of whole numbers), all or
+            /// none (the error names the first bad one and its position).
             #[wasm_bindgen(js_name = pushMany)]
-            pub fn push_many(&mut self, scores: &[u8]) -> Result<(), JsValue> {
-                self.inner.push_many(scores).js()
+            pub fn push_many(
+                &mut self,
+                #[wasm_bindgen(unchecked_param_type = "Uint8Array | number[]")] scores: JsValue,
+            ) -> Result<(), JsValue> {
+                self.inner.push_many(&convert::scores(&scores)?).js()
             }
 
             /// Adds everything `other` has seen; partial aggregates merge exactly.
@@ -46,8 +55,9 @@ macro_rules! aggregate_common {
                 serde_json::to_string(&self.inner).map_err(Error::from).js()
             }
 
-            /// Rebuilds an aggregate from `toJSON` text; malformed or inconsistent state throws
-            /// an `Error` with code `json`.
+            /// Rebuilds an aggregate from `toJSON` text: text that is not the state's JSON
+            /// throws code `json`; state that fails its consistency checks (forged, or an
+            /// unknown format version) throws `invalid_state`.
             #[wasm_bindgen(js_name = fromJSON)]
             pub fn from_json(text: &str) -> Result<$name, JsValue> {
                 let inner: $core = serde_json::from_str(text).map_err(Error::from).js()?;

@@ -21,7 +21,8 @@ export type Answers = { readonly [questionId: string]: Answer | null | undefined
 export type ErrorCode =
   | "out_of_range" | "invalid_number" | "empty" | "length_mismatch" | "incompatible"
   | "invalid_argument" | "invalid_survey" | "invalid_answers" | "json" | "not_converged"
-  | "undefined";
+  | "undefined" | "invalid_state" | "limit_exceeded" | "invalid_rule" | "illegal_transition"
+  | "out_of_order";
 /** What cem throws: an `Error` named "CemError" with a stable `code`. */
 export interface CemError extends Error {
   name: "CemError";

@@ -3,18 +3,13 @@
 // Measures NpsAggregate.pushMany on a 1M Uint8Array, and per-response Survey.score and
 // SurveyAggregate.push on plain answer objects. No thresholds: record the numbers.
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { serve } from './server.mjs';
+import { launchChromium, serve } from './server.mjs';
 
 const N = Number(process.env.N ?? 1_000_000);
 const PER = Number(process.env.PER_RESPONSE ?? 200_000);
 const survey = readFileSync(new URL('../data/surveys/post_contact.json', import.meta.url), 'utf8');
 const server = await serve();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--disable-quic', '--no-first-run'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   await page.goto(server.url);

@@ -1,14 +1,7 @@
 // cem-wasm in a real page: headless Chromium (Debian's) driven by playwright-core.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { serve } from './server.mjs';
-
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-quic', '--no-first-run',
-];
+import { launchChromium, serve } from './server.mjs';
 
 describe('cem-wasm in Chromium', { timeout: 120_000 }, () => {
   let server, browser, page;
@@ -16,7 +9,7 @@ describe('cem-wasm in Chromium', { timeout: 120_000 }, () => {
 
   before(async () => {
     server = await serve();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
@@ -107,7 +100,7 @@ describe('cem-wasm in Chromium', { timeout: 120_000 }, () => {
     const expect = {
       score11: 'out_of_range', score256: 'out_of_range', fraction: 'invalid_number', nan: 'invalid_number',
       many: 'out_of_range', empty: 'empty', confidence: 'out_of_range', method: 'invalid_argument',
-      hostile: 'json', wrongScale: 'json', negative: 'json', notJson: 'json', csatScale: 'invalid_argument',
+      hostile: 'invalid_state', wrongScale: 'invalid_state', negative: 'invalid_state', notJson: 'json', csatScale: 'invalid_argument',
       cesScale: 'invalid_argument', mixed: 'incompatible',
     };
     for (const [key, code] of Object.entries(expect)) {

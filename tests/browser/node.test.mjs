@@ -22,6 +22,7 @@ test('toJSON is cem-core serde JSON and round-trips', () => {
   agg.pushMany(Uint8Array.of(10, 0));
   const text = agg.toJSON();
   assert.deepEqual(JSON.parse(text), {
+    v: 1,
     counts: {
       min: 0, max: 10,
       count: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
@@ -36,7 +37,8 @@ test('errors are Error objects with a code', () => {
   const agg = new cem.NpsAggregate();
   assert.throws(() => agg.push(11), (e) => e instanceof Error && e.code === 'out_of_range' && /`11`/.test(e.message));
   assert.throws(() => cem.NpsAggregate.fromJSON('{"counts":{"min":0,"max":10,"count":[1],"weight":[1],"weight_sq":[1]}}'),
-    (e) => e instanceof Error && e.code === 'json' && !/unreachable/.test(e.message));
+    (e) => e instanceof Error && e.code === 'invalid_state' && !/unreachable/.test(e.message));
+  assert.throws(() => cem.NpsAggregate.fromJSON('{"counts":'), (e) => e instanceof Error && e.code === 'json');
   assert.throws(() => agg.estimate(), (e) => e instanceof Error && e.code === 'empty');
 });
 

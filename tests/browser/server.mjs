@@ -1,12 +1,15 @@
-// A tiny static server for the tests: serves the built package under /pkg/, the demo widget
+// A tiny static server for the tests: serves the built packages under /pkg/ and
+// /pkg-journey/ (the opt-in journey package), the demo pages
 // (cem-wasm/www) under /www/ and this folder's page.html at /, on 127.0.0.1 with a random port.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const pkgDir = resolve(here, '../../cem-wasm/pkg');
+export const journeyDir = resolve(here, '../../cem-wasm/pkg-journey');
 export const wwwDir = resolve(here, '../../cem-wasm/www');
 
 const types = {
@@ -21,7 +24,7 @@ const types = {
 function fileFor(urlPath) {
   if (urlPath === '/' || urlPath === '/index.html') return join(here, 'page.html');
   if (urlPath === '/www/') return join(wwwDir, 'index.html');
-  for (const [prefix, dir] of [['/pkg/', pkgDir], ['/www/', wwwDir]]) {
+  for (const [prefix, dir] of [['/pkg/', pkgDir], ['/pkg-journey/', journeyDir], ['/www/', wwwDir]]) {
     if (!urlPath.startsWith(prefix)) continue;
     const file = normalize(join(dir, decodeURIComponent(urlPath.slice(prefix.length))));
     return file.startsWith(dir + sep) ? file : null;
@@ -48,4 +51,13 @@ export async function serve() {
     url: `http://127.0.0.1:${port}/`,
     close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }),
   };
+}
+
+/** Debian's Chromium, headless, with the flags it needs here (root, no GPU, no network). */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
 }

@@ -110,11 +110,11 @@ test('toJSON is byte for byte the core serde form (survey and aggregate)', () =>
   const agg = new cem.SurveyAggregate(survey);
   agg.push({ nps: 10, csat: 5 });
   agg.push({ nps: 3, reason: 'wait', comment: 'slow' });
-  const option = (id, chosen) => `{"option":"${id}","chosen":{"counts":${counts(0, 1, [chosen ? 1 : 0])}}}`;
-  const expected = `{"survey":${SURVEY_JSON},"n":2,"weight":2.0,"questions":[`
-    + `{"question":"nps","tally":{"kind":"nps","counts":${counts(0, 10, [10, 3])}}},`
-    + `{"question":"csat","tally":{"kind":"csat","top":2,"counts":${counts(1, 5, [5])}}},`
-    + `{"question":"ces","tally":{"kind":"ces","scale":"agreement7","counts":${counts(1, 7, [])}}},`
+  const option = (id, chosen) => `{"option":"${id}","chosen":{"v":1,"counts":${counts(0, 1, [chosen ? 1 : 0])}}}`;
+  const expected = `{"v":1,"survey":${SURVEY_JSON},"n":2,"weight":2.0,"questions":[`
+    + `{"question":"nps","tally":{"kind":"nps","v":1,"counts":${counts(0, 10, [10, 3])}}},`
+    + `{"question":"csat","tally":{"kind":"csat","v":1,"top":2,"counts":${counts(1, 5, [5])}}},`
+    + `{"question":"ces","tally":{"kind":"ces","v":1,"scale":"agreement7","counts":${counts(1, 7, [])}}},`
     + `{"question":"reason","tally":{"kind":"single_choice","respondents":1,"weight":1.0,"options":[${option('wait', true)},${option('price', false)},${option('staff', false)}]}},`
     + '{"question":"comment","tally":{"kind":"text","answered":1,"weight":1.0}}]}';
   assert.equal(agg.toJSON(), expected);

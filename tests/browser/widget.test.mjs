@@ -4,14 +4,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { serve, wwwDir } from './server.mjs';
+import { launchChromium, serve, wwwDir } from './server.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-quic', '--no-first-run',
-];
 const Z95 = 1.959963984540054; // standard normal 97.5% quantile
 
 /** NPS in points and the adjusted Wald interval (Sauro & Lewis): n' = n + 3,
@@ -31,7 +25,7 @@ describe('demo widget in Chromium', { timeout: 120_000 }, () => {
   let server, browser;
   before(async () => {
     server = await serve();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -82,6 +82,7 @@ def test_json_is_the_core_serde_form():
     acc.push_many([10, 0])
     ones = [1.0] + [0.0] * 9 + [1.0]
     assert json.loads(acc.to_json()) == {
+        "v": 1,
         "counts": {"min": 0, "max": 10, "count": [1] + [0] * 9 + [1], "weight": ones, "weight_sq": ones}
     }
 

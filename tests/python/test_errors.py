@@ -10,7 +10,9 @@ import cem
 VALIDATION = [
     cem.OutOfRangeError, cem.InvalidNumberError, cem.EmptyError, cem.LengthMismatchError,
     cem.IncompatibleError, cem.InvalidArgumentError, cem.InvalidSurveyError,
-    cem.InvalidAnswersError, cem.JsonError, cem.InvalidRulesError,
+    cem.InvalidAnswersError, cem.JsonError, cem.InvalidStateError, cem.LimitExceededError,
+    cem.InvalidAnswersError, cem.JsonError, cem.InvalidRuleError, cem.IllegalTransitionError,
+    cem.OutOfOrderError,
 ]
 OTHER = [cem.NotConvergedError, cem.UndefinedError]
 
@@ -87,17 +89,18 @@ def test_undefined_is_not_a_value_error():
     assert not isinstance(info.value, ValueError)
 
 
-def test_hostile_json_raises_json_error():
-    bad = [
-        "nope",
+def test_hostile_json_raises_json_error_and_forged_state_invalid_state_error():
+    with pytest.raises(cem.JsonError):
+        cem.metrics.Nps.from_json("nope")
+    forged = [
         '{"counts":{"min":0,"max":10,"count":[1],"weight":[1],"weight_sq":[1]}}',
         '{"counts":{"min":0,"max":0,"count":[1],"weight":[1],"weight_sq":[1]}}',
         '{"counts":{"min":0,"max":10,"count":[0,0,0,0,0,0,0,0,0,0,1],"weight":[0,0,0,0,0,0,0,0,0,0,-1],"weight_sq":[0,0,0,0,0,0,0,0,0,0,1]}}',
     ]
-    for text in bad:
-        with pytest.raises(cem.JsonError):
+    for text in forged:
+        with pytest.raises(cem.InvalidStateError):
             cem.metrics.Nps.from_json(text)
-    with pytest.raises(cem.JsonError):
+    with pytest.raises(cem.InvalidStateError, match="top"):
         cem.metrics.Csat.from_json('{"top":9,"counts":{"min":1,"max":5,"count":[0,0,0,0,0],"weight":[0,0,0,0,0],"weight_sq":[0,0,0,0,0]}}')
 
 

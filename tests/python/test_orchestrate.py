@@ -118,9 +118,9 @@ def test_datetimes_in_and_out():
 
 
 def test_bad_input_gets_clear_errors():
-    with pytest.raises(cem.InvalidRulesError, match=r"rule `t`, field `sample`"):
+    with pytest.raises(cem.InvalidRuleError, match=r"rule `t`, field `sample`"):
         Orchestrator({"triggers": [{"id": "t", "survey": "s", "sample": 1.5}]})
-    with pytest.raises(cem.InvalidRulesError, match=r"rule `t`, field `delai`: unknown field"):
+    with pytest.raises(cem.InvalidRuleError, match=r"rule `t`, field `delai`: unknown field"):
         Orchestrator({"triggers": [{"id": "t", "survey": "s", "delai": "1h"}]})
     with pytest.raises(ValueError):
         Orchestrator("{not json")

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::data::{Rfm, check_customer, check_time, rfm, sum_rows};
 use super::optim::{Objective, minimize};
-use super::special::{digamma_diff, hyp2f1, ln_beta, ln_gamma, ln_rising, log_add_exp};
+use super::special::{digamma_diff, hyp2f1, ln_beta, ln_gamma, ln_rising};
 use super::{FitReport, TransactionModel, check_penalizer, finite, standard_errors};
 use crate::error::{Error, Result};
 
@@ -96,11 +96,7 @@ impl BetaGeo {
         check_penalizer(self.penalizer)?;
         let data = rfm(frequency, recency, age, weights)?;
         let scale = 1.0 / data.max_t;
-        let scaled = Scaled {
-            data: &data,
-            scale,
-            penalizer: self.penalizer,
-        };
+        let scaled = Scaled::new(&data, scale, self.penalizer)?;
         let m = minimize(&scaled, [0.0; 4], "BG/NBD", ["r", "alpha", "a", "b"])?;
         let [r, alpha_s, a, b] = m.x.map(f64::exp);
         let params = BetaGeoParams {
@@ -264,8 +260,9 @@ impl FittedBetaGeo {
     ///
     /// # Errors
     ///
-    /// `InvalidNumber` for an invalid history or a negative or non-finite `t`; `Undefined` at
-    /// exactly `a = 1`, where the formula is 0/0.
+    /// `InvalidNumber` for an invalid history or a negative or non-finite `t`. At `a = 1`,
+    /// where lifetimes' formula is 0/0 (it returns ±∞ or NaN, and loses digits near it),
+    /// cem gives the limit (see the integration tests, against mpmath).
     ///
     /// # Example
     ///
@@ -284,18 +281,15 @@ impl FittedBetaGeo {
             return Ok(0.0);
         }
         let BetaGeoParams { r, alpha, a, b } = self.params;
-        check_a(a)?;
         let x = frequency;
         let z = t / (alpha + age + t);
-        let hyp = hyp2f1(r + x, b + x, a + b + x - 1.0, z)?;
-        let first = (a + b + x - 1.0) / (a - 1.0);
-        let second = 1.0 - hyp * ((r + x) * libm::log1p(-z)).exp();
+        let numerator = purchases_term(r, a, b, x, z)?;
         let den = if x > 0.0 {
             1.0 + (a / (b + x - 1.0)) * ((r + x) * ((alpha + age) / (alpha + recency)).ln()).exp()
         } else {
             1.0
         };
-        finite("BG/NBD prediction", (first * second / den).max(0.0))
+        finite("BG/NBD prediction", (numerator / den).max(0.0))
     }
 
     /// Probability that a customer with history (`frequency`, `recency`, `T`) is still alive
@@ -336,7 +330,8 @@ impl FittedBetaGeo {
     ///
     /// # Errors
     ///
-    /// `InvalidNumber` for a negative or non-finite `t`; `Undefined` at exactly `a = 1`.
+    /// `InvalidNumber` for a negative or non-finite `t`. Finite and continuous at `a = 1`,
+    /// as [`predict`](Self::predict).
     ///
     /// # Example
     ///
@@ -350,9 +345,7 @@ impl FittedBetaGeo {
     pub fn expected_purchases(&self, t: f64) -> Result<f64> {
         check_time("t", t)?;
         let BetaGeoParams { r, alpha, a, b } = self.params;
-        check_a(a)?;
-        let hyp = hyp2f1(r, b, a + b - 1.0, t / (alpha + t))?;
-        let v = (a + b - 1.0) / (a - 1.0) * (1.0 - hyp * (r * (alpha / (alpha + t)).ln()).exp());
+        let v = purchases_term(r, a, b, 0.0, t / (alpha + t))?;
         finite("BG/NBD expected purchases", v.max(0.0))
     }
 
@@ -412,15 +405,53 @@ impl TransactionModel for FittedBetaGeo {
     }
 }
 
-fn check_a(a: f64) -> Result<()> {
-    if a == 1.0 {
-        Err(Error::Undefined(
-            "the BG/NBD expectation is 0/0 at a = `1`".into(),
-        ))
-    } else {
-        Ok(())
+/// Below this |a − 1|, [`purchases_term`] sums its series form instead of the closed form,
+/// whose two factors are ∞ × 0 at a = 1 (relative error about 1e-16 / |a − 1|).
+const NEAR_A_ONE: f64 = 1e-2;
+
+/// `(a+b+x−1)/(a−1) · (1 − (1−z)^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z))`, the numerator of
+/// equations 9 and 10 of Fader, Hardie and Lee (2005).
+///
+/// With c = a+b+x−1, ε = a−1 and L = ln(1−z), Euler's transformation gives
+/// `(1−z)^(r+x) ₂F₁(r+x, b+x; c; z) = (1−z)^ε ₂F₁(c−r−x, ε; c; z)`, and since
+/// `(ε)ₖ = ε (1+ε)ₖ₋₁` the term equals `c (−expm1(ε L)/ε − e^(ε L) S)` with
+/// `S = Σₖ≥₁ (c−r−x)ₖ (1+ε)ₖ₋₁ / ((c)ₖ k!) zᵏ`: finite and continuous through a = 1
+/// (where −expm1(ε L)/ε = −L). Used for |a − 1| < [`NEAR_A_ONE`]; lifetimes evaluates the
+/// closed form and returns ±∞ or NaN at a = 1 and loses digits near it.
+fn purchases_term(r: f64, a: f64, b: f64, x: f64, z: f64) -> Result<f64> {
+    let c = a + b + x - 1.0;
+    let eps = a - 1.0;
+    if eps.abs() >= NEAR_A_ONE {
+        let hyp = hyp2f1(r + x, b + x, c, z)?;
+        return Ok(c / eps * (1.0 - hyp * ((r + x) * libm::log1p(-z)).exp()));
     }
+    let l = libm::log1p(-z);
+    let head = if eps == 0.0 {
+        -l
+    } else {
+        -libm::expm1(eps * l) / eps
+    };
+    let d = c - r - x;
+    let mut term = d * z / c;
+    let mut sum = term;
+    let mut k = 1.0;
+    while term.abs() > 1e-17 * sum.abs().max(1e-300) {
+        if k > HYP_TERMS {
+            return Err(Error::NotConverged {
+                what: format!("the BG/NBD series at a = {a}, z = {z}"),
+                iterations: HYP_TERMS as usize,
+                change: term,
+            });
+        }
+        term *= (d + k) * (eps + k) / ((c + k) * (k + 1.0)) * z;
+        sum += term;
+        k += 1.0;
+    }
+    Ok(c * (head - (eps * l).exp() * sum))
 }
+
+/// The most terms [`purchases_term`] sums (z = 1 − 1e-5 needs about 4 million).
+const HYP_TERMS: f64 = 1e7;
 
 /// One row's log-likelihood and its gradient with respect to the log-parameters.
 struct RowTerms {
@@ -441,6 +472,8 @@ struct CountTerms {
     dg_b: f64,
     /// `ψ(a+b+x) − ψ(a+b)`.
     dg_ab: f64,
+    /// `ln a − ln(b+x−1)` (0 for x = 0, where it is not used).
+    ln_a_bx: f64,
 }
 
 fn count_terms(r: f64, a: f64, b: f64, x: f64) -> CountTerms {
@@ -450,6 +483,11 @@ fn count_terms(r: f64, a: f64, b: f64, x: f64) -> CountTerms {
         dg_r: digamma_diff(r, x),
         dg_b: digamma_diff(b, x),
         dg_ab: digamma_diff(a + b, x),
+        ln_a_bx: if x > 0.0 {
+            a.ln() - (b + x - 1.0).ln()
+        } else {
+            0.0
+        },
     }
 }
 
@@ -461,8 +499,14 @@ const TABLE_MAX: f64 = 100_000.0;
 fn count_table(r: f64, a: f64, b: f64, max_x: f64) -> Vec<CountTerms> {
     let mut out = Vec::with_capacity(max_x as usize + 1);
     let mut c = CountTerms::default();
+    let ln_a = a.ln();
     let mut k = 0.0;
     loop {
+        c.ln_a_bx = if k > 0.0 {
+            ln_a - (b + k - 1.0).ln()
+        } else {
+            0.0
+        };
         out.push(c);
         if k >= max_x {
             break;
@@ -478,15 +522,46 @@ fn count_table(r: f64, a: f64, b: f64, max_x: f64) -> Vec<CountTerms> {
 }
 
 fn row_terms(p: [f64; 4], x: f64, tx: f64, t: f64) -> RowTerms {
-    let [r, _, a, b] = p;
-    row_terms_with(p, x, tx, t, &count_terms(r, a, b, x))
+    let [r, alpha, a, b] = p;
+    let ct = count_terms(r, a, b, x);
+    row_terms_with(
+        p,
+        x,
+        &TimeTerms::new(alpha, t),
+        &TimeTerms::new(alpha, tx),
+        &ct,
+    )
+}
+
+/// The parts of a row's terms that depend on one time (T or recency) and α only.
+#[derive(Debug, Clone, Copy)]
+struct TimeTerms {
+    /// The time.
+    v: f64,
+    /// `ln(1 + v/α)`.
+    ln_1p: f64,
+    /// `ln(α + v)`.
+    ln_alpha: f64,
+    /// `1 / (α + v)`.
+    inv: f64,
+}
+
+impl TimeTerms {
+    fn new(alpha: f64, v: f64) -> Self {
+        TimeTerms {
+            v,
+            ln_1p: (v / alpha).ln_1p(),
+            ln_alpha: (alpha + v).ln(),
+            inv: 1.0 / (alpha + v),
+        }
+    }
 }
 
 fn row_terms_with(
     [r, alpha, a, b]: [f64; 4],
     x: f64,
-    tx: f64,
-    t: f64,
+    t: &TimeTerms,
+    tx: &TimeTerms,
     ct: &CountTerms,
 ) -> RowTerms {
     // lifetimes' A₁…A₄ with `r ln α` moved into A₃ and A₄, so that `r ln α − (r+x) ln(α+T)`
@@ -494,26 +569,32 @@ fn row_terms_with(
     // together (homogeneous purchase rates).
     let a1 = ct.ln_r;
     let a2 = ct.ln_b_ab;
-    let a3 = -r * (t / alpha).ln_1p() - x * (alpha + t).ln();
+    let a3 = -r * t.ln_1p - x * t.ln_alpha;
     let (a4, has4) = if x > 0.0 {
-        (
-            a.ln() - (b + x - 1.0).ln() - r * (tx / alpha).ln_1p() - x * (alpha + tx).ln(),
-            true,
-        )
+        (ct.ln_a_bx - r * tx.ln_1p - x * tx.ln_alpha, true)
     } else {
         (f64::NEG_INFINITY, false)
     };
-    let mix = log_add_exp(a3, a4);
+    // mix = ln(e^a3 + e^a4) and the shares p3, p4 of the two terms, from one exp:
+    // with e = e^−|a3−a4|, the larger term's share is 1/(1+e), the other's e/(1+e).
+    let (mix, p3, p4) = if has4 {
+        let e = (-(a3 - a4).abs()).exp();
+        let (big, small) = (1.0 / (1.0 + e), e / (1.0 + e));
+        let mix = a3.max(a4) + libm::log1p(e);
+        if a3 >= a4 {
+            (mix, big, small)
+        } else {
+            (mix, small, big)
+        }
+    } else {
+        (a3, 1.0, 0.0)
+    };
     let ll = a1 + a2 + mix;
-    // Shares of the two terms of the mixture.
-    let p3 = (a3 - mix).exp();
-    let p4 = if has4 { (a4 - mix).exp() } else { 0.0 };
     let psi_ab_diff = -ct.dg_ab; // ψ(a+b) − ψ(a+b+x)
-    let dr =
-        ct.dg_r - p3 * (t / alpha).ln_1p() - if has4 { p4 * (tx / alpha).ln_1p() } else { 0.0 };
-    let dalpha = p3 * (r * t / (alpha * (alpha + t)) - x / (alpha + t))
+    let dr = ct.dg_r - p3 * t.ln_1p - if has4 { p4 * tx.ln_1p } else { 0.0 };
+    let dalpha = p3 * (r * t.v * t.inv / alpha - x * t.inv)
         + if has4 {
-            p4 * (r * tx / (alpha * (alpha + tx)) - x / (alpha + tx))
+            p4 * (r * tx.v * tx.inv / alpha - x * tx.inv)
         } else {
             0.0
         };
@@ -525,31 +606,85 @@ fn row_terms_with(
     }
 }
 
+/// The distinct values of a time column and each row's index into them: the fit computes
+/// [`TimeTerms`] once per distinct T and recency per evaluation (customer summaries hold
+/// whole periods, so a million customers share a few hundred values).
+struct Distinct {
+    values: Vec<f64>,
+    index: Vec<u32>,
+}
+
+impl Distinct {
+    /// `None` when there are more distinct values than fit a `u32` index.
+    fn new(column: &[f64], scale: f64) -> Option<Self> {
+        let mut values: Vec<f64> = column.to_vec();
+        values.sort_by(f64::total_cmp);
+        values.dedup();
+        let index = column
+            .iter()
+            .map(|v| {
+                let i = values.binary_search_by(|probe| probe.total_cmp(v)).ok()?;
+                u32::try_from(i).ok()
+            })
+            .collect::<Option<Vec<u32>>>()?;
+        Some(Distinct {
+            values: values.iter().map(|v| v * scale).collect(),
+            index,
+        })
+    }
+
+    fn terms(&self, alpha: f64) -> Vec<TimeTerms> {
+        self.values
+            .iter()
+            .map(|&v| TimeTerms::new(alpha, v))
+            .collect()
+    }
+}
+
 /// lifetimes' objective on rescaled time, in log-parameters.
 struct Scaled<'a> {
     data: &'a Rfm,
-    scale: f64,
     penalizer: f64,
+    /// Distinct T and recency values (rescaled), with each row's index.
+    t: Distinct,
+    tx: Distinct,
+}
+
+impl<'a> Scaled<'a> {
+    fn new(data: &'a Rfm, scale: f64, penalizer: f64) -> Result<Self> {
+        let too_many = || {
+            Error::invalid_argument("frequency", "more distinct customers than the fit can index")
+        };
+        Ok(Scaled {
+            data,
+            penalizer,
+            t: Distinct::new(&data.t, scale).ok_or_else(too_many)?,
+            tx: Distinct::new(&data.tx, scale).ok_or_else(too_many)?,
+        })
+    }
 }
 
 impl Objective<4> for Scaled<'_> {
     fn eval(&self, theta: &[f64; 4]) -> Option<(f64, [f64; 4])> {
         let p = theta.map(f64::exp);
         let d = self.data;
-        let [r, _, a, b] = p;
+        let [r, alpha, a, b] = p;
         let max_x = d.x.iter().fold(0.0_f64, |m, &x| m.max(x));
         let table = if max_x <= TABLE_MAX {
             count_table(r, a, b, max_x)
         } else {
             Vec::new()
         };
+        let (t_terms, tx_terms) = (self.t.terms(alpha), self.tx.terms(alpha));
         let (value, grad) = sum_rows(d.x.len(), |i| {
-            let (x, tx, t, w) = (*d.x.get(i)?, *d.tx.get(i)?, *d.t.get(i)?, *d.w.get(i)?);
+            let (x, w) = (*d.x.get(i)?, *d.w.get(i)?);
+            let t = t_terms.get(*self.t.index.get(i)? as usize)?;
+            let tx = tx_terms.get(*self.tx.index.get(i)? as usize)?;
             let ct = match table.get(x as usize) {
                 Some(ct) => *ct,
                 None => count_terms(r, a, b, x),
             };
-            let row = row_terms_with(p, x, tx * self.scale, t * self.scale, &ct);
+            let row = row_terms_with(p, x, t, tx, &ct);
             Some((-w * row.ll, row.grad.map(|v| -w * v)))
         })?;
         let n = d.total_weight;
@@ -604,6 +739,7 @@ mod tests {
                 (t.dg_r, c.dg_r),
                 (t.dg_b, c.dg_b),
                 (t.dg_ab, c.dg_ab),
+                (t.ln_a_bx, c.ln_a_bx),
             ] {
                 assert!((u - v).abs() < 1e-11 * (1.0 + v.abs()), "x {x}: {u} vs {v}");
             }

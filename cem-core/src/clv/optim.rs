@@ -21,6 +21,8 @@ const MAX_STEP: f64 = 2.0;
 const LOG_BOUND: f64 = 40.0;
 /// A search that stalls with log-parameters beyond this has run off to the boundary too.
 const STUCK_BOUND: f64 = 15.0;
+/// The smallest move (max-norm, log-parameters) a line search tries.
+const MIN_MOVE: f64 = 1e-12;
 /// Step of the central differences of the gradient that make the Hessian.
 const HESS_STEP: f64 = 1e-5;
 
@@ -78,6 +80,8 @@ pub(crate) fn minimize<const N: usize>(
         }
         let found = match line_search(f, &x, fx, &g, &d) {
             Some(found) => Some(found),
+            // Near the optimum a failed search means rounding: steepest descent fails too.
+            None if max_abs(&g) < GTOL_ACCEPT => None,
             None => {
                 // A stale curvature estimate can point nowhere useful: restart from steepest
                 // descent once before concluding that no decrease is possible.
@@ -200,6 +204,13 @@ fn line_search<const N: usize>(
     let mut step = (MAX_STEP / max_abs(d)).min(1.0);
     for _ in 0..80 {
         let x_new = add(x, &d.map(|v| v * step));
+        // A step that moves the log-parameters by less than 1e-12 changes nothing that
+        // matters and soon nothing at all (below rounding, halving only repeats the same
+        // evaluation: on a flat likelihood over a million customers that was most of the
+        // fit's time). Newton's polish takes it from here.
+        if x_new == *x || step * max_abs(d) < MIN_MOVE {
+            return None;
+        }
         if let Some((f_new, g_new)) = f.eval(&x_new)
             && f_new <= fx + 1e-4 * step * slope
             && (f_new < fx || max_abs(&g_new) < max_abs(g))

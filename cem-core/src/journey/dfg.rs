@@ -95,15 +95,9 @@ impl EventLog {
         let mut count: Vec<u64> = Vec::new();
         let mut customers: Vec<u64> = Vec::new();
         let mut last_customer: Vec<u32> = Vec::new();
-        let mut starts = vec![0u64; t];
-        let mut ends = vec![0u64; t];
         // First pass: edge ids, counts and distinct customers.
         let mut edge_of_pair: Vec<usize> = Vec::with_capacity(self.len());
         for (c, tps, _) in self.journeys() {
-            if let (Some(&first), Some(&last)) = (tps.first(), tps.last()) {
-                bump(&mut starts, first);
-                bump(&mut ends, last);
-            }
             for w in tps.windows(2) {
                 let (Some(&a), Some(&b)) = (w.first(), w.get(1)) else {
                     continue;
@@ -184,9 +178,48 @@ impl EventLog {
         edges.sort_unstable_by_key(|e| (e.source, e.target));
         Dfg {
             edges,
-            starts: nonzero(&starts),
-            ends: nonzero(&ends),
+            starts: self.starts(),
+            ends: self.ends(),
         }
+    }
+
+    /// `(touchpoint, customers whose journey starts there)`, sorted by touchpoint code
+    /// (pm4py's `get_start_activities`): [`Dfg::starts`] without building the graph.
+    ///
+    /// ```
+    /// use cem_core::journey::EventLog;
+    /// let log = EventLog::from_rows(&[("a", "home", 0), ("a", "cart", 1), ("b", "cart", 0), ("c", "home", 5)])?;
+    /// assert_eq!(log.starts(), vec![(0, 2), (1, 1)]); // home: a and c; cart: b
+    /// assert_eq!(log.starts(), log.dfg().starts);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn starts(&self) -> Vec<(u32, u64)> {
+        self.boundary(<[u32]>::first)
+    }
+
+    /// `(touchpoint, customers whose journey ends there)`, sorted by touchpoint code (pm4py's
+    /// `get_end_activities`): [`Dfg::ends`] without building the graph.
+    ///
+    /// ```
+    /// use cem_core::journey::EventLog;
+    /// let log = EventLog::from_rows(&[("a", "home", 0), ("a", "cart", 1), ("b", "cart", 0), ("c", "home", 5)])?;
+    /// assert_eq!(log.ends(), vec![(0, 1), (1, 2)]); // home: c; cart: a and b
+    /// assert_eq!(log.ends(), log.dfg().ends);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn ends(&self) -> Vec<(u32, u64)> {
+        self.boundary(<[u32]>::last)
+    }
+
+    /// Customers per touchpoint picked from each journey by `pick`.
+    fn boundary(&self, pick: fn(&[u32]) -> Option<&u32>) -> Vec<(u32, u64)> {
+        let mut counts = vec![0u64; self.touchpoint_count()];
+        for (_, tps, _) in self.journeys() {
+            if let Some(&t) = pick(tps) {
+                bump(&mut counts, t);
+            }
+        }
+        nonzero(&counts)
     }
 
     /// The distinct journeys with their counts and shares, most frequent first (ties in order

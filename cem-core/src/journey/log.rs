@@ -1,6 +1,8 @@
 //! [`EventLog`]: the columnar record of who touched what, when.
 
 use std::collections::HashMap;
+use std::fmt::Display;
+use std::hash::Hash;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +20,14 @@ use crate::model::Interaction;
 /// Timestamps are in whatever unit the caller uses (seconds for [`from_interactions`]);
 /// durations come out in the same unit.
 ///
+/// The log remembers the input row of every event ([`input_rows`]), so per-event results
+/// such as [`Sessions::of_event`](crate::journey::Sessions::of_event) come back in input
+/// order. It serializes with serde and to compact bytes ([`to_bytes`]); both ways back in
+/// validate the columns, so a damaged or hostile state is an error, never a broken log.
+///
 /// [`from_interactions`]: EventLog::from_interactions
+/// [`input_rows`]: EventLog::input_rows
+/// [`to_bytes`]: EventLog::to_bytes
 ///
 /// # Example
 ///
@@ -39,17 +48,20 @@ use crate::model::Interaction;
 /// # Ok::<(), cem_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawLog")]
 pub struct EventLog {
-    customers: Vec<String>,
-    touchpoints: Vec<String>,
+    pub(super) customers: Vec<String>,
+    pub(super) touchpoints: Vec<String>,
     /// Touchpoint code of each event, in log order.
-    touchpoint: Vec<u32>,
+    pub(super) touchpoint: Vec<u32>,
     /// Timestamp of each event, in log order.
-    time: Vec<i64>,
+    pub(super) time: Vec<i64>,
     /// Value of each event, if the log has values.
-    value: Option<Vec<f64>>,
+    pub(super) value: Option<Vec<f64>>,
     /// Events of customer `c` are `offsets[c]..offsets[c + 1]`.
-    offsets: Vec<usize>,
+    pub(super) offsets: Vec<usize>,
+    /// Input row of each event, in log order (a permutation of `0..len`).
+    pub(super) rows: Vec<u32>,
 }
 
 impl EventLog {
@@ -61,7 +73,7 @@ impl EventLog {
     /// # Errors
     /// [`Error::LengthMismatch`] for columns of different lengths; [`Error::OutOfRange`] for
     /// a code without a label (naming the column and row); [`Error::InvalidNumber`] for a
-    /// non-finite value.
+    /// non-finite value; [`Error::InvalidArgument`] for more than `u32::MAX` events.
     ///
     /// ```
     /// use cem_core::journey::EventLog;
@@ -86,6 +98,12 @@ impl EventLog {
         values: Option<&[f64]>,
     ) -> Result<EventLog> {
         let n = customers.len();
+        if u32::try_from(n).is_err() {
+            return Err(Error::invalid_argument(
+                "customers",
+                format!("a log holds at most {} events, got {n}", u32::MAX),
+            ));
+        }
         for (name, len) in [("touchpoints", touchpoints.len()), ("times", times.len())]
             .into_iter()
             .chain(values.map(|v| ("values", v.len())))
@@ -170,7 +188,41 @@ impl EventLog {
                     .collect()
             }),
             offsets,
+            rows: order
+                .iter()
+                .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect(),
         })
+    }
+
+    /// Builds a log from id columns of any hashable, printable type — integer ids (`u32`,
+    /// `u64`, `i64`, ...) as well as texts: each column is dictionary-encoded in order of
+    /// first appearance, and the labels are the ids' decimal text (`10` → `"10"`).
+    ///
+    /// # Errors
+    /// As [`from_columns`](EventLog::from_columns).
+    ///
+    /// ```
+    /// use cem_core::journey::EventLog;
+    /// let log = EventLog::from_ids(&[10_u64, 10, 7], &[3_i64, -1, 3], &[0, 5, 0], None)?;
+    /// assert_eq!(log.customer_labels(), ["10", "7"]);
+    /// assert_eq!(log.touchpoint_labels(), ["3", "-1"]);
+    /// assert_eq!(log.dfg().edges[0].count, 1); // 3 -> -1, for customer 10
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn from_ids<C, T>(
+        customers: &[C],
+        touchpoints: &[T],
+        times: &[i64],
+        values: Option<&[f64]>,
+    ) -> Result<EventLog>
+    where
+        C: Hash + Eq + Display,
+        T: Hash + Eq + Display,
+    {
+        let (c, c_labels) = encode(customers);
+        let (t, t_labels) = encode(touchpoints);
+        EventLog::from_columns(&c, c_labels, &t, t_labels, times, values)
     }
 
     /// Builds a log from `(customer, touchpoint, time)` rows.
@@ -326,6 +378,18 @@ impl EventLog {
         &self.time
     }
 
+    /// The input row of every event, in log order: event `i` of the log was row
+    /// `input_rows()[i]` of the columns it was built from (a permutation of `0..len`).
+    ///
+    /// ```
+    /// let log = cem_core::journey::EventLog::from_rows(&[("a", "x", 5), ("b", "y", 0), ("a", "z", 1)])?;
+    /// assert_eq!(log.input_rows(), [2, 0, 1]); // a's events by time, then b's
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn input_rows(&self) -> &[u32] {
+        &self.rows
+    }
+
     fn range(&self, c: usize) -> std::ops::Range<usize> {
         let a = self.offsets.get(c).copied().unwrap_or(0);
         let b = self.offsets.get(c + 1).copied().unwrap_or(a);
@@ -338,7 +402,95 @@ impl EventLog {
             + self.time.len() * 8
             + self.value.as_ref().map_or(0, |v| v.len() * 8)
             + self.offsets.len() * 8
+            + self.rows.len() * 4
     }
+
+    /// Checks every invariant the methods rely on (after deserializing a state).
+    pub(super) fn validate(&self) -> Result<()> {
+        let n = self.touchpoint.len();
+        let bad = |what: String| Err(Error::Json(format!("invalid event log: {what}")));
+        if self.time.len() != n || self.rows.len() != n {
+            return bad("its columns differ in length".into());
+        }
+        if self.value.as_ref().is_some_and(|v| v.len() != n) {
+            return bad("its value column differs in length".into());
+        }
+        if self.offsets.len() != self.customers.len() + 1
+            || self.offsets.first() != Some(&0)
+            || self.offsets.last() != Some(&n)
+            || self.offsets.windows(2).any(|w| w.first() >= w.get(1))
+        {
+            return bad("its customer offsets are inconsistent".into());
+        }
+        if let Some(c) = (self.touchpoint.iter()).find(|&&c| c as usize >= self.touchpoints.len()) {
+            return bad(format!("touchpoint code `{c}` has no label"));
+        }
+        for w in self.offsets.windows(2) {
+            let (a, b) = (
+                w.first().copied().unwrap_or(0),
+                w.get(1).copied().unwrap_or(0),
+            );
+            if (self.time.get(a..b).unwrap_or_default().windows(2)).any(|t| t.first() > t.get(1)) {
+                return bad("a customer's events are not in time order".into());
+            }
+        }
+        if self.value.iter().flatten().any(|x| !x.is_finite()) {
+            return bad("a value is not finite".into());
+        }
+        let mut seen = vec![false; n];
+        for &r in &self.rows {
+            match seen.get_mut(r as usize) {
+                Some(s) if !*s => *s = true,
+                _ => return bad("its input rows are not a permutation".into()),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The serialized form of [`EventLog`], validated into one.
+#[derive(Deserialize)]
+struct RawLog {
+    customers: Vec<String>,
+    touchpoints: Vec<String>,
+    touchpoint: Vec<u32>,
+    time: Vec<i64>,
+    value: Option<Vec<f64>>,
+    offsets: Vec<usize>,
+    rows: Vec<u32>,
+}
+
+impl TryFrom<RawLog> for EventLog {
+    type Error = Error;
+
+    fn try_from(r: RawLog) -> Result<EventLog> {
+        let log = EventLog {
+            customers: r.customers,
+            touchpoints: r.touchpoints,
+            touchpoint: r.touchpoint,
+            time: r.time,
+            value: r.value,
+            offsets: r.offsets,
+            rows: r.rows,
+        };
+        log.validate()?;
+        Ok(log)
+    }
+}
+
+/// Dictionary-encodes a column in order of first appearance; labels are the decimal text.
+fn encode<K: Hash + Eq + Display>(column: &[K]) -> (Vec<u32>, Vec<String>) {
+    let mut index: HashMap<&K, u32> = HashMap::new();
+    let mut labels = Vec::new();
+    let codes = (column.iter())
+        .map(|k| {
+            *index.entry(k).or_insert_with(|| {
+                labels.push(k.to_string());
+                u32::try_from(labels.len() - 1).unwrap_or(u32::MAX)
+            })
+        })
+        .collect();
+    (codes, labels)
 }
 
 /// Checks that every code has a label.

@@ -25,6 +25,7 @@
 //! # Ok::<(), cem_core::Error>(())
 //! ```
 
+mod codec;
 mod consistency;
 mod dfg;
 mod funnel;

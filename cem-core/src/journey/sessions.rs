@@ -18,10 +18,12 @@ pub struct Session {
     pub events: u32,
 }
 
-/// The sessions of a log: the session of every event (in log order) and the sessions table.
+/// The sessions of a log: the session of every event (in input order) and the sessions table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sessions {
-    /// Session index of each event, in the log's event order.
+    /// Session index (into `sessions`) of each event, in **input order**: `of_event[i]` is
+    /// the session of row `i` of the columns the log was built from, so it can be attached
+    /// to the caller's table as it is.
     pub of_event: Vec<u32>,
     /// The sessions, by customer and time.
     pub sessions: Vec<Session>,
@@ -41,6 +43,9 @@ impl EventLog {
     /// let s = log.sessions(1800)?;
     /// assert_eq!(s.of_event, vec![0, 0, 1, 2]); // a gap of exactly 1800 stays in the session
     /// assert_eq!(s.sessions[1].start, 3601);
+    /// // Session ids follow the input rows, whatever their order:
+    /// let shuffled = EventLog::from_rows(&[("b", "x", 0), ("a", "z", 3601), ("a", "x", 0)])?;
+    /// assert_eq!(shuffled.sessions(1800)?.of_event, vec![0, 2, 1]); // b first seen: session 0
     /// # Ok::<(), cem_core::Error>(())
     /// ```
     pub fn sessions(&self, gap: i64) -> Result<Sessions> {
@@ -50,7 +55,8 @@ impl EventLog {
                 format!("the inactivity gap `{gap}` is negative"),
             ));
         }
-        let mut of_event = Vec::with_capacity(self.len());
+        let mut of_event = vec![0u32; self.len()];
+        let mut rows = self.input_rows().iter();
         let mut sessions: Vec<Session> = Vec::new();
         for (customer, _, times) in self.journeys() {
             let mut previous: Option<i64> = None;
@@ -71,7 +77,9 @@ impl EventLog {
                     s.end = t;
                     s.events += 1;
                 }
-                of_event.push(u32::try_from(sessions.len().saturating_sub(1)).unwrap_or(u32::MAX));
+                if let Some(slot) = rows.next().and_then(|&r| of_event.get_mut(r as usize)) {
+                    *slot = u32::try_from(sessions.len().saturating_sub(1)).unwrap_or(u32::MAX);
+                }
                 previous = Some(t);
             }
         }

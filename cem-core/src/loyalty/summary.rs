@@ -135,17 +135,7 @@ impl CustomerSummary {
             ));
         }
         let end = period.index(observation_end);
-        // (customer, period, amount), sorted by customer then period.
-        let mut rows: Vec<(u32, i64, f64)> = customers
-            .iter()
-            .zip(times)
-            .enumerate()
-            .map(|(i, (&c, &t))| {
-                let a = amounts.and_then(|a| a.get(i)).copied().unwrap_or(0.0);
-                (c, period.index(t), a)
-            })
-            .collect();
-        rows.sort_by_key(|r| (r.0, r.1));
+        let rows = sorted_rows(customers, times, amounts, period);
 
         let mut out = CustomerSummary {
             period,
@@ -257,6 +247,68 @@ impl CustomerSummary {
     }
 }
 
+/// (customer, period, amount) per transaction, sorted by customer then period; equal keys
+/// keep their input order (so per-period sums add up in input order). Dense codes (at most
+/// four times as many as rows) are bucketed by a counting sort, each customer's few rows
+/// then sorted by period; sparse codes fall back to a comparison sort.
+fn sorted_rows(
+    customers: &[u32],
+    times: &[i64],
+    amounts: Option<&[f64]>,
+    period: Period,
+) -> Vec<(u32, i64, f64)> {
+    let row = |i: usize, c: u32, t: i64| {
+        let a = amounts.and_then(|a| a.get(i)).copied().unwrap_or(0.0);
+        (c, period.index(t), a)
+    };
+    let n = customers.len();
+    let max = customers.iter().copied().max().map_or(0, |m| m as usize);
+    if max > 4 * n + 1024 {
+        let mut rows: Vec<(u32, i64, f64)> = customers
+            .iter()
+            .zip(times)
+            .enumerate()
+            .map(|(i, (&c, &t))| row(i, c, t))
+            .collect();
+        rows.sort_by_key(|r| (r.0, r.1));
+        return rows;
+    }
+    // Counting sort: `next[c]` is where customer c's next row goes.
+    let mut next = vec![0usize; max + 2];
+    for &c in customers {
+        if let Some(k) = next.get_mut(c as usize + 1) {
+            *k += 1;
+        }
+    }
+    let mut total = 0;
+    for k in &mut next {
+        total += *k;
+        *k = total;
+    }
+    let mut rows = vec![(0u32, 0i64, 0.0f64); n];
+    for (i, (&c, &t)) in customers.iter().zip(times).enumerate() {
+        if let Some(k) = next.get_mut(c as usize)
+            && let Some(slot) = rows.get_mut(*k)
+        {
+            *slot = row(i, c, t);
+            *k += 1;
+        }
+    }
+    // Each customer's rows, in input order: sort them by period.
+    let mut start = 0;
+    while start < n {
+        let c = rows.get(start).map_or(0, |r| r.0);
+        let len = rows
+            .get(start..)
+            .map_or(0, |r| r.iter().take_while(|r| r.0 == c).count());
+        if let Some(group) = rows.get_mut(start..start + len) {
+            group.sort_by_key(|r| r.1);
+        }
+        start += len.max(1);
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +331,37 @@ mod tests {
         // lifetimes would keep a purchase at 18:00 when the end is 12:00 the same day.
         let e = CustomerSummary::from_transactions(&[1], &[64_800], None, 43_200, Period::Day);
         assert!(e.is_err());
+    }
+
+    #[test]
+    fn dense_and_sparse_codes_give_the_same_summary() {
+        // Dense codes take the counting sort, the same customers spread out the comparison
+        // sort; amounts in the same period are summed in input order either way.
+        let mut state = 12_345_u64;
+        let mut next = move |m: u64| {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (state >> 33) % m
+        };
+        let n = 5_000;
+        let dense: Vec<u32> = (0..n).map(|_| next(700) as u32).collect();
+        let sparse: Vec<u32> = dense.iter().map(|c| c * 1_000_003 + 7).collect();
+        let times: Vec<i64> = (0..n).map(|_| (next(400 * 86_400)) as i64).collect();
+        let amounts: Vec<f64> = (0..n).map(|_| next(10_000) as f64 / 7.0).collect();
+        let end = 400 * 86_400;
+        for period in [Period::Day, Period::Week, Period::Month] {
+            let a = CustomerSummary::from_transactions(&dense, &times, Some(&amounts), end, period)
+                .unwrap();
+            let b = CustomerSummary::from_transactions(&sparse, &times, Some(&amounts), end, period)
+                .unwrap();
+            assert_eq!(a.customers.len(), b.customers.len());
+            assert_eq!(
+                (&a.frequency, &a.recency, &a.t),
+                (&b.frequency, &b.recency, &b.t)
+            );
+            assert_eq!(a.monetary_value, b.monetary_value);
+            assert_eq!(a.total_spend, b.total_spend);
+            assert_eq!(a.first_purchase, b.first_purchase);
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Customer Effort Score.
 
+use crate::state::{STATE_VERSION, check_version, first_version, invalid};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -36,7 +37,7 @@ pub enum CesScale {
 /// # Ok::<(), cem_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawCes")]
+#[serde(try_from = "RawCes", into = "RawCes")]
 pub struct Ces {
     scale: CesScale,
     counts: ScaleCounts,
@@ -155,18 +156,32 @@ impl Ces {
 
 scale_metric_methods!(Ces, "CES score", "6", "8");
 
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawCes {
+    #[serde(default = "first_version")]
+    v: u32,
     scale: CesScale,
     counts: ScaleCounts,
+}
+
+impl From<Ces> for RawCes {
+    fn from(c: Ces) -> Self {
+        RawCes {
+            v: STATE_VERSION,
+            scale: c.scale,
+            counts: c.counts,
+        }
+    }
 }
 
 impl TryFrom<RawCes> for Ces {
     type Error = Error;
     fn try_from(raw: RawCes) -> Result<Self> {
+        check_version("a CES accumulator", raw.v)?;
         let mut ces = Ces::with_scale(raw.scale);
         if (raw.counts.min(), raw.counts.max()) != (ces.counts.min(), ces.counts.max()) {
-            return Err(Error::Incompatible(format!(
+            return Err(invalid(format!(
                 "CES scale `{:?}` with counts on `{}..={}`",
                 raw.scale,
                 raw.counts.min(),

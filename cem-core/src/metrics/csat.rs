@@ -1,5 +1,6 @@
 //! Customer satisfaction: CSAT as a top-k box share, and net satisfaction.
 
+use crate::state::{STATE_VERSION, check_version, first_version, invalid};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -29,7 +30,7 @@ use crate::metrics::scale::ScaleCounts;
 /// # Ok::<(), cem_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawCsat")]
+#[serde(try_from = "RawCsat", into = "RawCsat")]
 pub struct Csat {
     top: u8,
     counts: ScaleCounts,
@@ -183,7 +184,7 @@ scale_metric_methods!(Csat, "CSAT score", "4", "0");
 /// # Ok::<(), cem_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawNetSatisfaction")]
+#[serde(try_from = "RawNetSatisfaction", into = "RawNetSatisfaction")]
 pub struct NetSatisfaction {
     counts: ScaleCounts,
 }
@@ -252,18 +253,33 @@ pub(crate) fn scale_mean(
     mean_interval(mean, se, counts.n(), counts.n_eff(), confidence, method)
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawCsat {
+    #[serde(default = "first_version")]
+    v: u32,
     top: u8,
     counts: ScaleCounts,
+}
+
+impl From<Csat> for RawCsat {
+    fn from(c: Csat) -> Self {
+        RawCsat {
+            v: STATE_VERSION,
+            top: c.top,
+            counts: c.counts,
+        }
+    }
 }
 
 impl TryFrom<RawCsat> for Csat {
     type Error = Error;
     fn try_from(raw: RawCsat) -> Result<Self> {
-        let mut csat = Csat::with_scale(raw.counts.max(), raw.top)?;
+        check_version("a CSAT accumulator", raw.v)?;
+        let mut csat = Csat::with_scale(raw.counts.max(), raw.top)
+            .map_err(|e| invalid(format!("a CSAT accumulator: {e}")))?;
         if raw.counts.min() != 1 {
-            return Err(Error::Incompatible(format!(
+            return Err(invalid(format!(
                 "a CSAT scale starts at 1, got `{}`",
                 raw.counts.min()
             )));
@@ -273,16 +289,29 @@ impl TryFrom<RawCsat> for Csat {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawNetSatisfaction {
+    #[serde(default = "first_version")]
+    v: u32,
     counts: ScaleCounts,
+}
+
+impl From<NetSatisfaction> for RawNetSatisfaction {
+    fn from(n: NetSatisfaction) -> Self {
+        RawNetSatisfaction {
+            v: STATE_VERSION,
+            counts: n.counts,
+        }
+    }
 }
 
 impl TryFrom<RawNetSatisfaction> for NetSatisfaction {
     type Error = Error;
     fn try_from(raw: RawNetSatisfaction) -> Result<Self> {
+        check_version("a net satisfaction accumulator", raw.v)?;
         if (raw.counts.min(), raw.counts.max()) != (1, 5) {
-            return Err(Error::Incompatible(format!(
+            return Err(invalid(format!(
                 "net satisfaction needs scale `1..=5`, got `{}..={}`",
                 raw.counts.min(),
                 raw.counts.max()

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result, check_weight};
 use crate::metrics::estimate::{Estimate, Method, Share, mean_interval, share_interval};
 use crate::metrics::scale::{ScaleCounts, at_position};
+use crate::state::{STATE_VERSION, at_most, check_version, first_version, invalid};
 
 /// Weighted mean accumulator with a Student t interval.
 ///
@@ -27,6 +28,7 @@ use crate::metrics::scale::{ScaleCounts, at_position};
 /// # Ok::<(), cem_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawMean", into = "RawMean")]
 pub struct Mean {
     n: u64,
     /// Σw
@@ -68,7 +70,8 @@ impl Mean {
     /// Adds one value with a survey weight.
     ///
     /// # Errors
-    /// [`Error::InvalidNumber`] for a non-finite value or a negative or non-finite weight.
+    /// [`Error::InvalidNumber`] for a non-finite value or a negative or non-finite weight,
+    /// or when the sums would overflow (see [`merge`](Self::merge)).
     ///
     /// ```
     /// let mut m = cem_core::metrics::Mean::new();
@@ -82,7 +85,7 @@ impl Mean {
             return Err(Error::invalid_number("value", x, "is not a finite number"));
         }
         check_weight(weight)?;
-        self.merge_state(&Mean {
+        self.combine(&Mean {
             n: 1,
             w: weight,
             w2: weight * weight,
@@ -90,8 +93,7 @@ impl Mean {
             m2: 0.0,
             s1: 0.0,
             q: 0.0,
-        });
-        Ok(())
+        })
     }
 
     /// Adds a column of values, all or nothing.
@@ -110,8 +112,7 @@ impl Mean {
         for (pos, &x) in xs.iter().enumerate() {
             staged.push(x).map_err(|e| at_position(e, pos))?;
         }
-        self.merge_state(&staged);
-        Ok(())
+        self.combine(&staged)
     }
 
     /// Adds a column of values with a column of weights, all or nothing.
@@ -140,15 +141,15 @@ impl Mean {
                 .push_weighted(x, w)
                 .map_err(|e| at_position(e, pos))?;
         }
-        self.merge_state(&staged);
-        Ok(())
+        self.combine(&staged)
     }
 
-    /// Adds everything another accumulator has seen (never fails; returns `Result` like
-    /// every other accumulator's `merge`).
+    /// Adds everything another accumulator has seen.
     ///
     /// # Errors
-    /// None today.
+    /// [`Error::LimitExceeded`] when the count would pass 2⁶⁴ − 1, [`Error::InvalidNumber`]
+    /// when the sums would overflow a 64-bit float (values or weights near 1e150 and
+    /// beyond); the accumulator is left unchanged.
     ///
     /// ```
     /// use cem_core::metrics::Mean;
@@ -160,8 +161,35 @@ impl Mean {
     /// # Ok::<(), cem_core::Error>(())
     /// ```
     pub fn merge(&mut self, other: &Mean) -> Result<()> {
-        self.merge_state(other);
+        self.combine(other)
+    }
+
+    /// Merges `other` in, or leaves `self` unchanged and errors if the result would overflow.
+    fn combine(&mut self, other: &Mean) -> Result<()> {
+        if self.n.checked_add(other.n).is_none() {
+            return Err(Error::limit_exceeded(
+                "the number of values",
+                u64::MAX,
+                format!("{} + {}", self.n, other.n),
+            ));
+        }
+        let mut merged = self.clone();
+        merged.merge_state(other);
+        if !merged.is_finite() {
+            return Err(Error::invalid_number(
+                "merged mean",
+                merged.mean,
+                "overflows: the sums of values and weights no longer fit a 64-bit float",
+            ));
+        }
+        *self = merged;
         Ok(())
+    }
+
+    fn is_finite(&self) -> bool {
+        [self.w, self.w2, self.mean, self.m2, self.s1, self.q]
+            .iter()
+            .all(|x| x.is_finite())
     }
 
     /// Number of values seen.
@@ -203,6 +231,11 @@ impl Mean {
         if b.n == 0 {
             return;
         }
+        if self.n == 0 {
+            // Nothing to combine with: take `b` as it is (exact, and no 0 · ∞ for huge values).
+            *self = b.clone();
+            return;
+        }
         let w = self.w + b.w;
         if w <= 0.0 {
             // Only zero weights so far: nothing to centre on.
@@ -242,6 +275,7 @@ impl Mean {
 /// # Ok::<(), cem_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawProportion", into = "RawProportion")]
 pub struct Proportion {
     counts: ScaleCounts,
 }
@@ -265,7 +299,8 @@ impl Proportion {
     /// Adds one outcome with weight 1.
     ///
     /// # Errors
-    /// Never fails today; returns `Result` like every accumulator's `push`.
+    /// [`Error::LimitExceeded`] when the count would pass 2⁶⁴ − 1 (only forged state gets
+    /// there); otherwise never.
     ///
     /// ```
     /// let mut p = cem_core::metrics::Proportion::new();
@@ -293,10 +328,11 @@ impl Proportion {
     /// Adds a column of outcomes.
     ///
     /// # Errors
-    /// Never fails today.
+    /// [`Error::LimitExceeded`] when the count would pass 2⁶⁴ − 1; otherwise never.
     pub fn push_many(&mut self, outcomes: &[bool]) -> Result<()> {
         let successes = outcomes.iter().filter(|&&b| b).count() as u64;
         let failures = outcomes.len() as u64 - successes;
+        self.counts.check_room(outcomes.len() as u64)?;
         self.counts
             .add(0, failures, failures as f64, failures as f64);
         self.counts
@@ -370,7 +406,7 @@ impl Proportion {
     /// Adds everything another accumulator has seen.
     ///
     /// # Errors
-    /// Never fails today.
+    /// [`Error::LimitExceeded`] when the count would pass 2⁶⁴ − 1; otherwise never.
     pub fn merge(&mut self, other: &Proportion) -> Result<()> {
         self.counts.merge(&other.counts)
     }
@@ -400,5 +436,106 @@ impl Proportion {
     pub fn estimate_with(&self, confidence: f64, method: Method) -> Result<Estimate> {
         let share = self.share_stats("the sample")?;
         share_interval(share, confidence, method)
+    }
+}
+
+/// The serialized form of a [`Mean`], checked before use: finite, non-negative sums, nothing
+/// but zeros when empty, and Σw² ≤ (Σw)² ≤ n·Σw² as for any set of non-negative weights.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMean {
+    #[serde(default = "first_version")]
+    v: u32,
+    n: u64,
+    w: f64,
+    w2: f64,
+    mean: f64,
+    m2: f64,
+    s1: f64,
+    q: f64,
+}
+
+impl From<Mean> for RawMean {
+    fn from(m: Mean) -> Self {
+        RawMean {
+            v: STATE_VERSION,
+            n: m.n,
+            w: m.w,
+            w2: m.w2,
+            mean: m.mean,
+            m2: m.m2,
+            s1: m.s1,
+            q: m.q,
+        }
+    }
+}
+
+impl TryFrom<RawMean> for Mean {
+    type Error = Error;
+    fn try_from(raw: RawMean) -> Result<Self> {
+        check_version("a mean accumulator", raw.v)?;
+        let m = Mean {
+            n: raw.n,
+            w: raw.w,
+            w2: raw.w2,
+            mean: raw.mean,
+            m2: raw.m2,
+            s1: raw.s1,
+            q: raw.q,
+        };
+        let fields = [("w", m.w), ("w2", m.w2), ("m2", m.m2), ("q", m.q)];
+        if let Some((name, x)) = fields.iter().find(|(_, x)| !x.is_finite() || *x < 0.0) {
+            return Err(invalid(format!(
+                "mean state field `{name}` is `{x}`, not a finite non-negative sum"
+            )));
+        }
+        if !m.mean.is_finite() || !m.s1.is_finite() {
+            return Err(invalid("mean state has a non-finite `mean` or `s1`"));
+        }
+        let consistent = if m.n == 0 {
+            m == Mean::default()
+        } else {
+            at_most(m.w2, m.w * m.w) && at_most(m.w * m.w, m.n as f64 * m.w2)
+        };
+        if !consistent {
+            return Err(invalid(format!(
+                "mean state with n {}, w {} and w2 {}, which no set of non-negative weights gives",
+                m.n, m.w, m.w2
+            )));
+        }
+        Ok(m)
+    }
+}
+
+/// The serialized form of a [`Proportion`]: a version and counts on the scale 0..=1.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProportion {
+    #[serde(default = "first_version")]
+    v: u32,
+    counts: ScaleCounts,
+}
+
+impl From<Proportion> for RawProportion {
+    fn from(p: Proportion) -> Self {
+        RawProportion {
+            v: STATE_VERSION,
+            counts: p.counts,
+        }
+    }
+}
+
+impl TryFrom<RawProportion> for Proportion {
+    type Error = Error;
+    fn try_from(raw: RawProportion) -> Result<Self> {
+        check_version("a proportion accumulator", raw.v)?;
+        if (raw.counts.min(), raw.counts.max()) != (0, 1) {
+            return Err(invalid(format!(
+                "a proportion accumulator needs counts on `0..=1`, got `{}..={}`",
+                raw.counts.min(),
+                raw.counts.max()
+            )));
+        }
+        Ok(Proportion { counts: raw.counts })
     }
 }

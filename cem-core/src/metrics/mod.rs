@@ -47,4 +47,5 @@ pub use group::{GroupEstimate, GroupedScores, Period, ScoreMetric, TimeUnit};
 pub use mean::{Mean, Proportion};
 pub use nps::{Nps, NpsBreakdown, NpsCategory, nps_category};
 pub use scale::ScaleCounts;
+pub(crate) use scale::with_place;
 pub use weighting::{RakeOptions, Raked, post_stratify, rake};

@@ -1,5 +1,6 @@
 //! Net Promoter Score.
 
+use crate::state::{STATE_VERSION, check_version, first_version, invalid};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -70,7 +71,7 @@ const LABEL: &str = "NPS score";
 /// # Ok::<(), cem_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawNps")]
+#[serde(try_from = "RawNps", into = "RawNps")]
 pub struct Nps {
     counts: ScaleCounts,
 }
@@ -212,16 +213,29 @@ pub(crate) fn is_detractor(s: u8) -> bool {
     s <= 6
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawNps {
+    #[serde(default = "first_version")]
+    v: u32,
     counts: ScaleCounts,
+}
+
+impl From<Nps> for RawNps {
+    fn from(n: Nps) -> Self {
+        RawNps {
+            v: STATE_VERSION,
+            counts: n.counts,
+        }
+    }
 }
 
 impl TryFrom<RawNps> for Nps {
     type Error = Error;
     fn try_from(raw: RawNps) -> Result<Self> {
+        check_version("an NPS accumulator", raw.v)?;
         if (raw.counts.min(), raw.counts.max()) != (0, 10) {
-            return Err(Error::Incompatible(format!(
+            return Err(invalid(format!(
                 "an NPS accumulator needs scale `0..=10`, got `{}..={}`",
                 raw.counts.min(),
                 raw.counts.max()

@@ -8,8 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result, check_weight};
+use crate::error::check_weight;
+use crate::error::{Error, Result};
 use crate::metrics::estimate::{Share, ShareDifference};
+use crate::state::{at_most, invalid};
 
 const SCORE: &str = "score";
 
@@ -111,6 +113,7 @@ impl ScaleCounts {
     pub(crate) fn push_as(&mut self, label: &str, score: u8, weight: f64) -> Result<()> {
         let i = self.slot(score, label)?;
         check_weight(weight)?;
+        self.check_room(1)?;
         self.add(i, 1, weight, weight * weight);
         Ok(())
     }
@@ -144,6 +147,7 @@ impl ScaleCounts {
                 ));
             }
         }
+        self.check_room(scores.len() as u64)?;
         let lo = usize::from(self.min);
         for (i, c) in local.iter().skip(lo).take(self.count.len()).enumerate() {
             if *c > 0 {
@@ -185,6 +189,19 @@ impl ScaleCounts {
         self.merge(&staged)
     }
 
+    /// Errors unless `more` answers can be added without the total count overflowing `u64`
+    /// (only forged or absurdly merged state gets near it).
+    pub(crate) fn check_room(&self, more: u64) -> Result<()> {
+        match self.n().checked_add(more) {
+            Some(_) => Ok(()),
+            None => Err(Error::limit_exceeded(
+                "the number of answers",
+                u64::MAX,
+                format!("{} + {more}", self.n()),
+            )),
+        }
+    }
+
     pub(crate) fn add(&mut self, i: usize, n: u64, w: f64, w2: f64) {
         if let (Some(c), Some(sw), Some(sw2)) = (
             self.count.get_mut(i),
@@ -208,6 +225,7 @@ impl ScaleCounts {
                 self.min, self.max, other.min, other.max
             )));
         }
+        self.check_room(other.n())?;
         for i in 0..self.count.len() {
             let n = other.count.get(i).copied().unwrap_or(0);
             let w = other.weight.get(i).copied().unwrap_or(0.0);
@@ -337,13 +355,19 @@ impl ScaleCounts {
 
 /// Adds "at position N" to a value error raised for one element of a column.
 pub(crate) fn at_position(e: Error, pos: usize) -> Error {
+    with_place(e, &format!("at position {pos}"))
+}
+
+/// Adds `place` ("at position 3", "of the response at position 3") after the field named by
+/// a value error; other errors pass through.
+pub(crate) fn with_place(e: Error, place: &str) -> Error {
     match e {
         Error::OutOfRange {
             field,
             value,
             expected,
         } => Error::OutOfRange {
-            field: format!("{field} at position {pos}"),
+            field: format!("{field} {place}"),
             value,
             expected,
         },
@@ -352,7 +376,7 @@ pub(crate) fn at_position(e: Error, pos: usize) -> Error {
             value,
             reason,
         } => Error::InvalidNumber {
-            field: format!("{field} at position {pos}"),
+            field: format!("{field} {place}"),
             value,
             reason,
         },
@@ -360,8 +384,12 @@ pub(crate) fn at_position(e: Error, pos: usize) -> Error {
     }
 }
 
-/// The serialized form, checked before it becomes a [`ScaleCounts`].
+/// The serialized form, checked before it becomes a [`ScaleCounts`]: lengths that match the
+/// scale, finite non-negative weight sums, and per level the consistency every real
+/// histogram has — no weight without answers, and (Σw)²/n ≤ Σw² ≤ (Σw)² — and a total count
+/// that fits in `u64`.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawScaleCounts {
     min: u8,
     max: u8,
@@ -374,7 +402,9 @@ impl TryFrom<RawScaleCounts> for ScaleCounts {
     type Error = Error;
 
     fn try_from(raw: RawScaleCounts) -> Result<Self> {
-        let empty = ScaleCounts::new(raw.min, raw.max)?;
+        let scale = format!("scale {}..={}", raw.min, raw.max);
+        let empty = ScaleCounts::new(raw.min, raw.max)
+            .map_err(|_| invalid(format!("the {scale} is empty")))?;
         let len = empty.count.len();
         for (name, got) in [
             ("count", raw.count.len()),
@@ -382,16 +412,37 @@ impl TryFrom<RawScaleCounts> for ScaleCounts {
             ("weight_sq", raw.weight_sq.len()),
         ] {
             if got != len {
-                return Err(Error::length_mismatch(
-                    name,
-                    got,
-                    format!("scale {}..={}", raw.min, raw.max),
-                    len,
-                ));
+                return Err(invalid(format!(
+                    "`{name}` has {got} levels but the {scale} has {len}"
+                )));
             }
         }
-        for &w in raw.weight.iter().chain(&raw.weight_sq) {
-            check_weight(w)?;
+        let mut total: u64 = 0;
+        for (i, ((&n, &w), &w2)) in raw
+            .count
+            .iter()
+            .zip(&raw.weight)
+            .zip(&raw.weight_sq)
+            .enumerate()
+        {
+            let level = usize::from(raw.min) + i;
+            for (name, x) in [("weight", w), ("weight_sq", w2)] {
+                check_weight(x).map_err(|e| invalid(format!("`{name}` at score {level}: {e}")))?;
+            }
+            total = total
+                .checked_add(n)
+                .ok_or_else(|| invalid("the counts add up to more than 2^64 - 1"))?;
+            let consistent = if n == 0 {
+                w == 0.0 && w2 == 0.0
+            } else {
+                at_most(w2, w * w) && at_most(w * w, n as f64 * w2)
+            };
+            if !consistent {
+                return Err(invalid(format!(
+                    "score {level} has count {n}, weight {w} and weight_sq {w2}, which no set of \
+                     non-negative weights gives"
+                )));
+            }
         }
         Ok(ScaleCounts {
             min: raw.min,

@@ -104,7 +104,7 @@
 mod catalogue;
 mod comments;
 mod generate;
-mod rng;
+pub(crate) mod rng;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,6 @@
 //! [`SurveyAggregate`]: the survey-level accumulator, and its [`SurveySummary`].
 
+use crate::state::{STATE_VERSION, check_version, first_version, invalid};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -44,7 +45,7 @@ use crate::survey::tally::{ChoiceCounts, QuestionTally, fresh_tally};
 /// # Ok::<(), cem_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawAggregate")]
+#[serde(try_from = "RawAggregate", into = "RawAggregate")]
 pub struct SurveyAggregate {
     survey: Survey,
     n: u64,
@@ -396,19 +397,34 @@ impl SurveyAggregate {
 }
 
 /// The serialized form of a [`SurveyAggregate`], checked against its survey.
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAggregate {
+    #[serde(default = "first_version")]
+    v: u32,
     survey: Survey,
     n: u64,
     weight: f64,
     questions: Vec<QuestionAggregate>,
 }
 
+impl From<SurveyAggregate> for RawAggregate {
+    fn from(a: SurveyAggregate) -> Self {
+        RawAggregate {
+            v: STATE_VERSION,
+            survey: a.survey,
+            n: a.n,
+            weight: a.weight,
+            questions: a.questions,
+        }
+    }
+}
+
 impl TryFrom<RawAggregate> for SurveyAggregate {
     type Error = Error;
     fn try_from(raw: RawAggregate) -> Result<Self> {
-        check_weight(raw.weight)?;
+        check_version("a survey aggregate", raw.v)?;
+        check_weight(raw.weight).map_err(|e| invalid(format!("a survey aggregate: {e}")))?;
         let fresh = SurveyAggregate::new(&raw.survey);
         if fresh.questions.len() != raw.questions.len() {
             return Err(Error::Incompatible(format!(

@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::model::Answer;
 use crate::survey::definition::{Question, QuestionKind};
 
-/// The deepest nesting of `all`/`any`/`not` a survey may use.
+/// The default deepest nesting of `all`/`any`/`not` a survey may use (raise it with
+/// [`SurveyLimits::condition_depth`](crate::survey::SurveyLimits::condition_depth)).
 pub const MAX_CONDITION_DEPTH: usize = 32;
 
 /// A condition on earlier answers (the `show_if` of a [`Question`]).
@@ -212,8 +213,14 @@ impl Condition {
     }
 
     /// Checks the condition of question `owner`, which may only look at `earlier` questions.
-    pub(crate) fn check(&self, owner: &str, earlier: &[Question], all: &[Question]) -> Result<()> {
-        self.check_at(owner, earlier, all, 1)
+    pub(crate) fn check(
+        &self,
+        owner: &str,
+        earlier: &[Question],
+        all: &[Question],
+        max_depth: usize,
+    ) -> Result<()> {
+        self.check_at(owner, earlier, all, 1, max_depth)
     }
 
     fn check_at(
@@ -222,11 +229,14 @@ impl Condition {
         earlier: &[Question],
         all: &[Question],
         depth: usize,
+        max_depth: usize,
     ) -> Result<()> {
         let bad = |msg: String| Err(Error::survey(Some(owner), format!("`show_if` {msg}")));
-        if depth > MAX_CONDITION_DEPTH {
-            return bad(format!(
-                "is nested deeper than {MAX_CONDITION_DEPTH} levels"
+        if depth > max_depth {
+            return Err(Error::limit_exceeded(
+                format!("the nesting of `show_if` in question `{owner}`"),
+                format!("{max_depth} levels"),
+                format!("at least {depth} levels"),
             ));
         }
         let target = |q: &str| -> Result<&Question> {
@@ -285,9 +295,9 @@ impl Condition {
                     return bad(format!("has an empty `{which}` list"));
                 }
                 cs.iter()
-                    .try_for_each(|c| c.check_at(owner, earlier, all, depth + 1))
+                    .try_for_each(|c| c.check_at(owner, earlier, all, depth + 1, max_depth))
             }
-            Condition::Not(c) => c.check_at(owner, earlier, all, depth + 1),
+            Condition::Not(c) => c.check_at(owner, earlier, all, depth + 1, max_depth),
         }
     }
 }
@@ -557,21 +567,36 @@ mod tests {
             c = Condition::not(c);
         }
         assert!(
-            c.check("x", std::slice::from_ref(&q), std::slice::from_ref(&q))
-                .is_ok()
+            c.check(
+                "x",
+                std::slice::from_ref(&q),
+                std::slice::from_ref(&q),
+                MAX_CONDITION_DEPTH
+            )
+            .is_ok()
         );
         let c = Condition::not(c);
         let err = c
-            .check("x", std::slice::from_ref(&q), std::slice::from_ref(&q))
+            .check(
+                "x",
+                std::slice::from_ref(&q),
+                std::slice::from_ref(&q),
+                MAX_CONDITION_DEPTH,
+            )
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "question `x`: `show_if` is nested deeper than 32 levels"
+            "the nesting of `show_if` in question `x` exceeds the limit of 32 levels: at least 33 levels"
         );
         let nan = Condition::less_than("nps", f64::NAN);
         assert!(
-            nan.check("x", std::slice::from_ref(&q), std::slice::from_ref(&q))
-                .is_err()
+            nan.check(
+                "x",
+                std::slice::from_ref(&q),
+                std::slice::from_ref(&q),
+                MAX_CONDITION_DEPTH
+            )
+            .is_err()
         );
     }
 }

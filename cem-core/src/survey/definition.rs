@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::metrics::CesScale;
 use crate::survey::condition::Condition;
+use crate::survey::limits::SurveyLimits;
 
 /// A questionnaire: an id, a title and questions in the order they are asked.
 ///
@@ -440,8 +441,45 @@ impl Survey {
     /// assert_eq!(Survey::from_json("{").unwrap_err().kind(), ErrorKind::Json);
     /// ```
     pub fn from_json(json: &str) -> Result<Self> {
+        Survey::from_json_with(json, &SurveyLimits::default())
+    }
+
+    /// Parses and checks a JSON definition under the given [`SurveyLimits`] (the defaults
+    /// protect a service that accepts definitions from untrusted users; raise them for
+    /// larger surveys you trust).
+    ///
+    /// # Errors
+    /// As [`from_json`](Self::from_json), and [`Error::LimitExceeded`] naming the limit when
+    /// the text, the number of questions or options, or the nesting of display logic is
+    /// over it.
+    ///
+    /// ```
+    /// use cem_core::{ErrorKind, survey::{Survey, SurveyLimits}};
+    /// let json = r#"{"id": "s", "title": "t", "questions": [
+    ///     {"id": "a", "kind": "nps", "text": "Recommend?"},
+    ///     {"id": "b", "kind": "csat", "text": "Satisfied?"}]}"#;
+    /// let tight = SurveyLimits { questions: 1, ..SurveyLimits::default() };
+    /// let err = Survey::from_json_with(json, &tight).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    /// assert_eq!(err.to_string(), "the number of questions of survey `s` exceeds the limit of 1: 2");
+    /// assert!(Survey::from_json(json).is_ok());
+    /// ```
+    pub fn from_json_with(json: &str, limits: &SurveyLimits) -> Result<Self> {
+        if json.len() > limits.json_bytes {
+            return Err(Error::limit_exceeded(
+                "the survey definition's JSON text",
+                format!("{} bytes", limits.json_bytes),
+                format!("{} bytes", json.len()),
+            ));
+        }
         let raw: RawSurvey = serde_json::from_str(json)?;
-        Survey::try_from(raw)
+        let survey = Survey {
+            id: raw.id,
+            title: raw.title,
+            questions: raw.questions,
+        };
+        survey.check_with(limits)?;
+        Ok(survey)
     }
 
     /// The definition as JSON; [`from_json`](Self::from_json) reads it back to an equal survey.
@@ -511,6 +549,39 @@ impl Survey {
     /// assert!(err.to_string().contains("`nps`"));
     /// ```
     pub fn check(&self) -> Result<()> {
+        self.check_with(&SurveyLimits::default())
+    }
+
+    /// [`check`](Self::check) under the given [`SurveyLimits`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidSurvey`] as `check`, [`Error::LimitExceeded`] for a survey over a
+    /// limit.
+    ///
+    /// ```
+    /// use cem_core::survey::{Question, QuestionKind, Survey, SurveyLimits};
+    /// let s = Survey::new("s", "t", vec![Question::new("q", "Rate", QuestionKind::Nps {})])?;
+    /// assert!(s.check_with(&SurveyLimits { questions: 0, ..SurveyLimits::default() }).is_err());
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn check_with(&self, limits: &SurveyLimits) -> Result<()> {
+        if self.questions.len() > limits.questions {
+            return Err(Error::limit_exceeded(
+                format!("the number of questions of survey `{}`", self.id),
+                limits.questions,
+                self.questions.len(),
+            ));
+        }
+        for q in &self.questions {
+            let options = q.kind.options().map_or(0, <[ChoiceOption]>::len);
+            if options > limits.options {
+                return Err(Error::limit_exceeded(
+                    format!("the number of options of question `{}`", q.id),
+                    limits.options,
+                    options,
+                ));
+            }
+        }
         if self.id.trim().is_empty() {
             return Err(Error::survey(None, "the survey id is empty"));
         }
@@ -540,7 +611,7 @@ impl Survey {
             q.kind.check(&q.id)?;
             if let Some(cond) = &q.show_if {
                 let earlier = self.questions.get(..pos).unwrap_or_default();
-                cond.check(&q.id, earlier, &self.questions)?;
+                cond.check(&q.id, earlier, &self.questions, limits.condition_depth)?;
             }
         }
         Ok(())

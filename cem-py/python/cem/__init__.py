@@ -2,8 +2,11 @@
 
 Score metrics (NPS, CSAT, CES, net satisfaction, means, proportions) with confidence
 intervals, as one-shot functions and as mergeable, picklable accumulators; comparisons and
-survey weights (``cem.metrics``); journey analytics (``cem.journey``); survey definitions, validation and aggregates
-(``cem.survey``); and a sample company to try it all on (``cem.sample``). The numbers come
+survey weights (``cem.metrics``); alert rules, cases and monitors (``cem.alerts``); journey
+analytics (``cem.journey``); loyalty, survival and customer lifetime value (``cem.loyalty``,
+``cem.clv``); key drivers and the perception gap (``cem.drivers``); survey definitions,
+validation and aggregates (``cem.survey``); sentiment, key phrases and complaints of feedback
+text (``cem.text``); and a sample company to try it all on (``cem.sample``). The numbers come
 from the Rust core ``cem-core``; this package is a thin binding.
 
 Examples
@@ -21,19 +24,23 @@ OutOfRangeError out_of_range
 100.0
 """
 
-from cem import journey, metrics, sample, survey
+from cem import alerts, clv, drivers, journey, loyalty, metrics, sample, survey, text
 from cem._cem import (
     CemError,
     EmptyError,
+    IllegalTransitionError,
     IncompatibleError,
     InvalidAnswersError,
     InvalidArgumentError,
     InvalidNumberError,
-    InvalidRulesError,
+    InvalidStateError,
+    InvalidRuleError,
     InvalidSurveyError,
     JsonError,
     LengthMismatchError,
+    LimitExceededError,
     NotConvergedError,
+    OutOfOrderError,
     OutOfRangeError,
     UndefinedError,
     __version__,
@@ -55,24 +62,32 @@ __all__ = [
     "CemError",
     "EmptyError",
     "Estimate",
+    "IllegalTransitionError",
     "IncompatibleError",
     "InvalidAnswersError",
     "InvalidArgumentError",
     "InvalidNumberError",
-    "InvalidRulesError",
+    "InvalidStateError",
+    "InvalidRuleError",
     "InvalidSurveyError",
     "JsonError",
     "LengthMismatchError",
+    "LimitExceededError",
     "NotConvergedError",
+    "OutOfOrderError",
     "OutOfRangeError",
     "UndefinedError",
     "__version__",
+    "alerts",
     "ces",
     "ces_agree",
+    "clv",
     "compare_nps",
     "compare_proportions",
     "csat",
+    "drivers",
     "journey",
+    "loyalty",
     "mean",
     "metrics",
     "net_satisfaction",
@@ -80,4 +95,5 @@ __all__ = [
     "proportion",
     "sample",
     "survey",
+    "text",
 ]

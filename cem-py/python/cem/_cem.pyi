@@ -14,19 +14,23 @@ __all__ = [
     "Csat",
     "EmptyError",
     "Estimate",
+    "IllegalTransitionError",
     "GroupedScores",
     "IncompatibleError",
     "InvalidAnswersError",
     "InvalidArgumentError",
     "InvalidNumberError",
-    "InvalidRulesError",
+    "InvalidStateError",
+    "InvalidRuleError",
     "InvalidSurveyError",
     "JsonError",
     "LengthMismatchError",
+    "LimitExceededError",
     "Mean",
     "NetSatisfaction",
     "NotConvergedError",
     "Nps",
+    "OutOfOrderError",
     "OutOfRangeError",
     "Proportion",
     "Survey",
@@ -36,8 +40,15 @@ __all__ = [
     "_post_stratify",
     "_rake",
     "_retailer",
+    "_CaseBook",
     "_EventLog",
     "_FeedbackJoin",
+    "_Monitor",
+    "_RuleSet",
+    "_KeyDrivers",
+    "_claimed_share_gap",
+    "_key_drivers",
+    "_perception_gap",
     "_Orchestrator",
     "_customer_keys",
     "_dropoff",
@@ -46,6 +57,21 @@ __all__ = [
     "_rules_warnings",
     "_simulate",
     "_column_address",
+    "_BetaGeo",
+    "_GammaGamma",
+    "_KaplanMeier",
+    "_ParetoNbd",
+    "_churn",
+    "_churn_by_segment",
+    "_churn_over_time",
+    "_customer_summary",
+    "_lifetime_value",
+    "_logrank_test",
+    "_multivariate_logrank_test",
+    "_repeat_purchase_rate",
+    "_retention_cohorts",
+    "_rfm",
+    "_survival_svg",
     "ces",
     "ces_agree",
     "chi2_independence",
@@ -58,6 +84,13 @@ __all__ = [
     "nps",
     "proportion",
     "two_proportion_test",
+    # text (issue #8)
+    "COMPLAINT_CUES",
+    "ENGLISH_STOPWORDS",
+    "_complaints",
+    "_key_phrases",
+    "_polarity",
+    "_sentiment",
 ]
 
 __version__: str
@@ -89,7 +122,11 @@ class InvalidAnswersError(CemError, ValueError):
 class JsonError(CemError, ValueError): ...
 class NotConvergedError(CemError): ...
 class UndefinedError(CemError): ...
-class InvalidRulesError(CemError, ValueError): ...
+class InvalidStateError(CemError, ValueError): ...
+class LimitExceededError(CemError, ValueError): ...
+class InvalidRuleError(CemError, ValueError): ...
+class IllegalTransitionError(CemError, ValueError): ...
+class OutOfOrderError(CemError, ValueError): ...
 
 # ------------------------------------------------------------------ Estimate
 
@@ -548,6 +585,12 @@ class _EventLog:
     def dfg(self) -> dict[str, Any]: ...
     def variants(self, top: Optional[int] = None) -> dict[str, Any]: ...
     def sessions(self, gap: int) -> dict[str, Any]: ...
+    def starts(self) -> tuple[list[int], list[int]]: ...
+    def ends(self) -> tuple[list[int], list[int]]: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(data: bytes, time_unit: str = "s") -> _EventLog: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes, str]]: ...
     def funnel(self, steps: Sequence[int], within: Optional[int] = None) -> dict[str, Any]: ...
     def paths(
         self, start: Optional[int] = None, end: Optional[int] = None, depth: int = 3, top: Optional[int] = None
@@ -642,3 +685,269 @@ def _nonresponse(
     nps: Optional[tuple[Any, Any]] = None,
     confidence: float = 0.95,
 ) -> tuple[str, Any]: ...
+
+# ------------------------------------------------------------------ text (issue #8)
+
+ENGLISH_STOPWORDS: tuple[str, ...]
+COMPLAINT_CUES: tuple[str, ...]
+
+def _sentiment(texts: Sequence[str]) -> dict[str, Any]: ...
+def _polarity(text: str) -> dict[str, float]: ...
+def _key_phrases(
+    texts: Sequence[str],
+    groups: Sequence[int],
+    *,
+    min_n: int = 1,
+    max_n: int = 2,
+    top: int = 10,
+    min_count: int = 3,
+    prior_scale: float = 1.0,
+    stopwords: Optional[Sequence[str]] = None,
+) -> dict[str, Any]: ...
+def _complaints(texts: Sequence[str]) -> dict[str, Any]: ...
+
+# ------------------------------------------------------------------ alerts (private; see cem.alerts)
+
+@final
+class _RuleSet:
+    def __new__(cls, text: str) -> _RuleSet: ...
+    def to_json(self) -> str: ...
+    @property
+    def names(self) -> list[str]: ...
+    def matching(self, responses: str) -> list[list[str]]: ...
+    def count_matches(self, responses: str) -> list[int]: ...
+    def evaluate(self, responses: str) -> str: ...
+
+@final
+class _CaseBook:
+    def __new__(cls) -> _CaseBook: ...
+    @staticmethod
+    def from_json(text: str) -> _CaseBook: ...
+    def to_json(self) -> str: ...
+    def ingest(self, rules: _RuleSet, responses: str) -> list[str]: ...
+    def transition(self, id: str, to: str, who: str, when: str, note: Optional[str] = None) -> str: ...
+    def tick(self, now: str) -> list[str]: ...
+    def cases(self) -> str: ...
+    def case(self, id: str) -> Optional[str]: ...
+    def figures(self, now: str) -> str: ...
+    @property
+    def duplicates(self) -> int: ...
+    def __len__(self) -> int: ...
+
+@final
+class _Monitor:
+    def __new__(cls, config: str) -> _Monitor: ...
+    @staticmethod
+    def from_json(text: str) -> _Monitor: ...
+    def to_json(self) -> str: ...
+    def config(self) -> str: ...
+    def push_many(self, responses: str) -> str: ...
+    @property
+    def segments(self) -> list[str]: ...
+
+# ------------------------------------------------------------------ key drivers (private; see cem.drivers)
+
+@final
+class _KeyDrivers:
+    @property
+    def r2(self) -> float: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def dropped(self) -> int: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def n_boot(self) -> int: ...
+    @property
+    def boot_failed(self) -> int: ...
+    @property
+    def split(self) -> tuple[float, float]: ...
+    @property
+    def confidence(self) -> float: ...
+    def rows(self) -> dict[str, list[Any]]: ...
+    def difference(self, a: str, b: str) -> dict[str, Any]: ...
+    def to_svg(self, title: str = "Key drivers") -> str: ...
+
+def _key_drivers(
+    target: _Column,
+    drivers: Sequence[_Column],
+    names: Sequence[str],
+    method: str = "relative_weights",
+    weights: Optional[_Column] = None,
+    *,
+    n_boot: int = 0,
+    seed: int = 0,
+    missing: str = "drop",
+    confidence: float = 0.95,
+    max_shapley_drivers: int = 20,
+    columns: Optional[tuple[str, str]] = None,
+) -> _KeyDrivers: ...
+def _perception_gap(
+    attributes: Sequence[str],
+    company: Sequence[float],
+    customers: Sequence[_Column],
+    weights: Optional[_Column] = None,
+    confidence: float = 0.95,
+) -> dict[str, list[Any]]: ...
+def _claimed_share_gap(
+    company_share: float,
+    superior: _Outcomes,
+    weights: Optional[_Reals] = None,
+    confidence: float = 0.95,
+) -> dict[str, Any]: ...
+
+# ------------------------------------------------------------------ loyalty (cem.loyalty)
+
+def _customer_summary(
+    customers: _Column,
+    times: _Column,
+    amounts: Optional[_Column] = None,
+    observation_end: Optional[int] = None,
+    freq: str = "D",
+    *,
+    time_unit: str = "s",
+    columns: Optional[tuple[str, str, str]] = None,
+) -> dict[str, Any]: ...
+def _repeat_purchase_rate(frequency: _Column) -> tuple[int, int]: ...
+def _churn(
+    customers: _Column, times: _Column, inactive: int, observation_end: Optional[int] = None, *, time_unit: str = "s"
+) -> tuple[int, int]: ...
+def _churn_by_segment(
+    customers: _Column,
+    times: _Column,
+    segment_of: _Column,
+    inactive: int,
+    observation_end: Optional[int] = None,
+    *,
+    time_unit: str = "s",
+) -> dict[str, list[int]]: ...
+def _churn_over_time(
+    customers: _Column,
+    times: _Column,
+    inactive: int,
+    observation_end: Optional[int] = None,
+    freq: str = "M",
+    *,
+    time_unit: str = "s",
+) -> dict[str, list[int]]: ...
+def _retention_cohorts(
+    customers: _Column,
+    times: _Column,
+    observation_end: Optional[int] = None,
+    freq: str = "M",
+    title: str = "Retention by acquisition cohort",
+    *,
+    time_unit: str = "s",
+) -> dict[str, Any]: ...
+def _rfm(
+    customers: _Column,
+    times: _Column,
+    amounts: _Column,
+    observation_end: Optional[int] = None,
+    freq: str = "D",
+    *,
+    time_unit: str = "s",
+    columns: Optional[tuple[str, str, str]] = None,
+) -> dict[str, Any]: ...
+def _logrank_test(
+    durations_a: _Column,
+    durations_b: _Column,
+    events_a: Optional[_Column] = None,
+    events_b: Optional[_Column] = None,
+) -> dict[str, Any]: ...
+def _multivariate_logrank_test(
+    durations: _Column, groups: _Column, events: Optional[_Column] = None
+) -> dict[str, Any]: ...
+def _survival_svg(curves: Sequence[tuple[str, _KaplanMeier]], title: str) -> str: ...
+@final
+class _KaplanMeier:
+    @staticmethod
+    def fit(
+        durations: _Column,
+        events: Optional[_Column] = None,
+        weights: Optional[_Column] = None,
+        confidence: float = 0.95,
+    ) -> _KaplanMeier: ...
+    def table(self) -> dict[str, Any]: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def median(self) -> Optional[float]: ...
+    def quantile_time(self, q: float) -> Optional[float]: ...
+    def survival_at(self, times: _Column) -> Any: ...
+    def svg(self, label: str = "survival", title: str = "Survival") -> str: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> _KaplanMeier: ...
+
+# ------------------------------------------------------------------ customer lifetime value (cem.clv)
+
+@final
+class _BetaGeo:
+    @staticmethod
+    def fit(
+        frequency: _Column, recency: _Column, T: _Column, weights: Optional[_Column] = None, penalizer: float = 0.0
+    ) -> _BetaGeo: ...
+    @staticmethod
+    def from_params(r: float, alpha: float, a: float, b: float) -> _BetaGeo: ...
+    @property
+    def params(self) -> dict[str, float]: ...
+    @property
+    def report(self) -> Optional[dict[str, Any]]: ...
+    def predict(self, t: float, frequency: _Column, recency: _Column, T: _Column) -> Any: ...
+    def p_alive(self, frequency: _Column, recency: _Column, T: _Column) -> Any: ...
+    def expected_purchases(self, t: _Column) -> Any: ...
+    def probability_of_n_purchases(self, t: float, n: int) -> float: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> _BetaGeo: ...
+
+@final
+class _ParetoNbd:
+    @staticmethod
+    def fit(
+        frequency: _Column, recency: _Column, T: _Column, weights: Optional[_Column] = None, penalizer: float = 0.0
+    ) -> _ParetoNbd: ...
+    @staticmethod
+    def from_params(r: float, alpha: float, s: float, beta: float) -> _ParetoNbd: ...
+    @property
+    def params(self) -> dict[str, float]: ...
+    @property
+    def report(self) -> Optional[dict[str, Any]]: ...
+    def predict(self, t: float, frequency: _Column, recency: _Column, T: _Column) -> Any: ...
+    def p_alive(self, frequency: _Column, recency: _Column, T: _Column) -> Any: ...
+    def expected_purchases(self, t: _Column) -> Any: ...
+    def probability_of_n_purchases(self, t: float, n: int) -> float: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> _ParetoNbd: ...
+
+@final
+class _GammaGamma:
+    @staticmethod
+    def fit(
+        frequency: _Column, monetary_value: _Column, weights: Optional[_Column] = None, penalizer: float = 0.0
+    ) -> _GammaGamma: ...
+    @staticmethod
+    def from_params(p: float, q: float, v: float) -> _GammaGamma: ...
+    @property
+    def params(self) -> dict[str, float]: ...
+    @property
+    def report(self) -> Optional[dict[str, Any]]: ...
+    def expected_value(self, frequency: _Column, monetary_value: _Column) -> Any: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> _GammaGamma: ...
+
+def _lifetime_value(
+    transaction_model: Union[_BetaGeo, _ParetoNbd],
+    spend_model: _GammaGamma,
+    frequency: _Column,
+    recency: _Column,
+    T: _Column,
+    monetary_value: _Column,
+    time: int = 12,
+    discount_rate: float = 0.01,
+    freq: str = "D",
+) -> Any: ...

@@ -201,7 +201,7 @@ class EventLog:
         self._output = _check_output(output or kind)
         rk = _reader_kind(kind)
         c_codes, self._customers = _factorize(frame, kind, customer)
-        t_codes, self._touchpoints = _factorize(frame, kind, touchpoint)
+        t_codes, self._touchpoints = _compact(*_factorize(frame, kind, touchpoint))
         self._labels: list[Any] = self._touchpoints.to_pylist()
         self._code = {label: i for i, label in enumerate(self._labels)}
         self._time_type = _time_type(frame, kind, time)
@@ -276,6 +276,21 @@ class EventLog:
             output,
         )
 
+    def session_ids(self, gap: Duration = "30min") -> np.ndarray:
+        """The session of every event, **in the order of the input rows**: element ``i`` is
+        the row of :meth:`sessions` (same ``gap``) that row ``i`` of the frame belongs to, so
+        it can be attached to the frame as a column.
+
+        >>> import pandas as pd
+        >>> from cem.journey import EventLog
+        >>> df = pd.DataFrame({"customer_id": [2, 1, 1, 2], "event": ["a", "b", "a", "b"],
+        ...                    "timestamp": [0, 7200, 0, 60]})
+        >>> df["session"] = EventLog(df).session_ids(gap="30min")
+        >>> df["session"].tolist()  # customer 2 first (first seen), then 1's two sessions
+        [0, 2, 1, 0]
+        """
+        return np.asarray(self._log.sessions(self._native(gap, "gap"))["of_event"])
+
     def dfg(self, *, output: Optional[str] = None) -> Any:
         """The directly-follows graph: for every pair of consecutive events of a customer,
         ``count`` (pm4py's ``discover_dfg``), distinct ``customers``, and ``mean_duration`` /
@@ -299,11 +314,11 @@ class EventLog:
 
     def starts(self, *, output: Optional[str] = None) -> Any:
         """``touchpoint, customers``: where journeys start (pm4py's ``get_start_activities``)."""
-        return self._counts(self._log.dfg()["starts"], output)
+        return self._counts(self._log.starts(), output)
 
     def ends(self, *, output: Optional[str] = None) -> Any:
         """``touchpoint, customers``: where journeys end (pm4py's ``get_end_activities``)."""
-        return self._counts(self._log.dfg()["ends"], output)
+        return self._counts(self._log.ends(), output)
 
     def variants(self, top: Optional[int] = None, *, output: Optional[str] = None) -> Any:
         """The distinct journeys (pm4py's ``get_variants``): ``variant`` (list of
@@ -733,6 +748,25 @@ def _factorize(frame: Any, kind: str, name: str) -> tuple[Any, Any]:
     if isinstance(labels, pa.ChunkedArray):
         labels = labels.combine_chunks()
     return codes, labels
+
+
+def _compact(codes: Any, labels: Any) -> tuple[Any, Any]:
+    """Drops labels no event uses. Integer ids are their own codes, so ids 3 and 5 come with
+    labels 0..5; without this, touchpoints that never occur would show up in ``touchpoints``
+    and the map would ask for their columns."""
+    pa = _pa()
+    if len(labels) == 0:
+        return codes, labels
+    if hasattr(codes, "to_numpy"):
+        arr = codes.to_numpy()
+    else:
+        arr = np.asarray(codes)
+    arr = arr.astype(np.int64, copy=False)
+    used = np.bincount(arr, minlength=len(labels)) > 0
+    if used.all():
+        return codes, labels
+    remap = (np.cumsum(used) - 1).astype(np.uint32)
+    return remap[arr], labels.filter(pa.array(used))
 
 
 def _time_type(frame: Any, kind: str, name: str) -> Any:

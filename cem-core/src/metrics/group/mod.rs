@@ -36,6 +36,7 @@
 //! ```
 mod calendar;
 mod kernel;
+use crate::state::{STATE_VERSION, check_version, first_version};
 
 use std::collections::BTreeMap;
 
@@ -679,6 +680,8 @@ fn check_offset(seconds: i32) -> Result<()> {
 /// The serialized form: cells as a list, checked before it becomes a [`GroupedScores`].
 #[derive(Serialize, Deserialize)]
 struct RawGroupedScores {
+    #[serde(default = "first_version")]
+    v: u32,
     metric: ScoreMetric,
     period: Period,
     #[serde(default)]
@@ -708,6 +711,7 @@ impl From<GroupedScores> for RawGroupedScores {
             })
             .collect();
         RawGroupedScores {
+            v: STATE_VERSION,
             metric: g.metric,
             period: g.period,
             unit: g.unit,
@@ -721,6 +725,7 @@ impl TryFrom<RawGroupedScores> for GroupedScores {
     type Error = Error;
 
     fn try_from(raw: RawGroupedScores) -> Result<Self> {
+        check_version("grouped scores", raw.v)?;
         let mut g = GroupedScores::new(raw.metric, raw.period)?
             .with_time_unit(raw.unit)
             .with_utc_offset(raw.utc_offset_seconds)?;

@@ -1,0 +1,305 @@
+//! Fuzz harnesses for cem-core: each takes raw bytes, feeds them to an API that accepts
+//! untrusted input, and checks that the API either returns an error or a result that keeps its
+//! invariants. A panic (including an arithmetic overflow, since the fuzz build keeps debug
+//! assertions) is a finding.
+//!
+//! The same functions run from `fuzz_targets/*.rs` under libFuzzer and from `tests/replay.rs`
+//! over every input saved in `tests/fuzz-corpus/<target>/`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+
+use arbitrary::{Arbitrary, Unstructured};
+use cem_core::journey::EventLog;
+use cem_core::metrics::{
+    Ces, Csat, Estimate, GroupedScores, Mean, NetSatisfaction, Nps, Proportion, ScaleCounts,
+};
+use cem_core::model::Answer;
+use cem_core::survey::{Survey, SurveyAggregate};
+use serde::{Serialize, de::DeserializeOwned};
+
+/// A fuzz harness: takes raw bytes, panics on a finding.
+pub type Harness = fn(&[u8]);
+
+/// The fuzz targets, by name (the folder names under `tests/fuzz-corpus`).
+pub const TARGETS: [(&str, Harness); 4] = [
+    ("survey_definition", survey_definition),
+    ("survey_answers", survey_answers),
+    ("accumulator_state", accumulator_state),
+    ("event_log_columns", event_log_columns),
+];
+
+/// The surveys that `survey_answers` scores answers against.
+const SURVEYS: [&str; 2] = [
+    include_str!("../../tests/data/surveys/post_contact.json"),
+    cem_core::sample::SURVEY_JSON,
+];
+
+/// An estimate that came back `Ok` must be finite and ordered.
+fn check_estimate(what: &str, e: &Estimate) {
+    assert!(
+        e.value.is_finite() && e.low.is_finite() && e.high.is_finite(),
+        "{what}: non-finite estimate {e:?}"
+    );
+    assert!(
+        e.low <= e.value && e.value <= e.high,
+        "{what}: unordered interval {e:?}"
+    );
+}
+
+/// A survey definition in JSON: parsing never panics; a parsed survey survives a JSON round
+/// trip unchanged, and scoring and summarizing an empty response never panic.
+pub fn survey_definition(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(survey) = Survey::from_json(text) else {
+        return;
+    };
+    let json = survey.to_json().expect("a parsed survey serializes");
+    let again = Survey::from_json(&json).expect("a serialized survey parses");
+    assert_eq!(survey, again, "JSON round trip changed the survey");
+    let empty = BTreeMap::new();
+    let _ = survey.score(&empty);
+    let _ = survey.validate(&empty);
+    let _ = SurveyAggregate::new(&survey).summary(0.95);
+}
+
+/// Answers in JSON scored against a valid survey (the first byte picks the survey): never a
+/// panic; `validate` finds no problem exactly when `check_answers` and `score` succeed, and an
+/// aggregate accepts exactly the responses that validate.
+pub fn survey_answers(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let survey = Survey::from_json(SURVEYS[usize::from(pick) % SURVEYS.len()]).unwrap();
+    let Ok(answers) = serde_json::from_str::<BTreeMap<String, Answer>>(text) else {
+        return;
+    };
+    let problems = survey.validate(&answers);
+    let checked = survey.check_answers(&answers);
+    let scored = survey.score(&answers);
+    assert_eq!(
+        problems.is_empty(),
+        checked.is_ok(),
+        "validate and check_answers disagree"
+    );
+    assert_eq!(
+        checked.is_ok(),
+        scored.is_ok(),
+        "check_answers and score disagree"
+    );
+    let mut agg = SurveyAggregate::new(&survey);
+    assert_eq!(
+        agg.push(&answers).is_ok(),
+        checked.is_ok(),
+        "push and check_answers disagree"
+    );
+    if let Ok(summary) = agg.summary(0.95) {
+        let _ = serde_json::to_string(&summary).unwrap();
+    }
+}
+
+/// What every accumulator offers the state checks.
+trait State: Serialize + DeserializeOwned + PartialEq + Debug + Clone {
+    fn fresh(&self) -> Self;
+    fn merge_into(&mut self, other: &Self) -> cem_core::Result<()>;
+    fn n(&self) -> u64;
+    fn estimates(&self) -> Vec<cem_core::Result<Estimate>>;
+}
+
+macro_rules! scale_state {
+    ($ty:ty, $fresh:expr) => {
+        impl State for $ty {
+            fn fresh(&self) -> Self {
+                $fresh(self)
+            }
+            fn merge_into(&mut self, other: &Self) -> cem_core::Result<()> {
+                self.merge(other)
+            }
+            fn n(&self) -> u64 {
+                <$ty>::n(self)
+            }
+            fn estimates(&self) -> Vec<cem_core::Result<Estimate>> {
+                vec![self.estimate(0.95)]
+            }
+        }
+    };
+}
+scale_state!(Nps, |_: &Nps| Nps::new());
+scale_state!(Csat, |c: &Csat| Csat::with_scale(c.max(), c.top()).unwrap());
+scale_state!(Ces, |c: &Ces| Ces::with_scale(c.scale()));
+scale_state!(NetSatisfaction, |_: &NetSatisfaction| NetSatisfaction::new(
+));
+scale_state!(Mean, |_: &Mean| Mean::new());
+scale_state!(Proportion, |_: &Proportion| Proportion::new());
+
+impl State for ScaleCounts {
+    fn fresh(&self) -> Self {
+        ScaleCounts::new(self.min(), self.max()).unwrap()
+    }
+    fn merge_into(&mut self, other: &Self) -> cem_core::Result<()> {
+        self.merge(other)
+    }
+    fn n(&self) -> u64 {
+        ScaleCounts::n(self)
+    }
+    fn estimates(&self) -> Vec<cem_core::Result<Estimate>> {
+        Vec::new()
+    }
+}
+
+/// Accepted state must round-trip, merge into an empty accumulator unchanged, and give finite
+/// ordered estimates (or an error); merging it with itself doubles `n` or fails cleanly.
+fn check_state<T: State>(text: &str) {
+    let Ok(state) = serde_json::from_str::<T>(text) else {
+        return;
+    };
+    let json = serde_json::to_string(&state).expect("accepted state serializes");
+    let again: T = serde_json::from_str(&json).expect("serialized state parses");
+    assert_eq!(state, again, "JSON round trip changed the state");
+    for e in state.estimates().into_iter().flatten() {
+        check_estimate(std::any::type_name::<T>(), &e);
+    }
+    let mut fresh = state.fresh();
+    fresh
+        .merge_into(&state)
+        .expect("merging valid state into an empty accumulator");
+    assert_eq!(fresh.n(), state.n(), "merge into empty changed n");
+    let mut twice = state.clone();
+    if twice.merge_into(&state).is_ok() {
+        assert_eq!(Some(twice.n()), state.n().checked_mul(2), "self-merge n");
+        for e in twice.estimates().into_iter().flatten() {
+            check_estimate("self-merged state", &e);
+        }
+    }
+}
+
+/// Accumulator state as JSON (the first byte picks the accumulator), as a browser or a remote
+/// worker would send it to be merged.
+pub fn accumulator_state(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    match pick % 9 {
+        0 => check_state::<Nps>(text),
+        1 => check_state::<Csat>(text),
+        2 => check_state::<Ces>(text),
+        3 => check_state::<NetSatisfaction>(text),
+        4 => check_state::<Mean>(text),
+        5 => check_state::<Proportion>(text),
+        6 => check_state::<ScaleCounts>(text),
+        7 => {
+            let Ok(g) = serde_json::from_str::<GroupedScores>(text) else {
+                return;
+            };
+            let json = serde_json::to_string(&g).unwrap();
+            let again: GroupedScores = serde_json::from_str(&json).unwrap();
+            assert_eq!(g, again, "JSON round trip changed the grouped scores");
+            for row in g.estimates(0.95).into_iter().flatten() {
+                if let Some(e) = row.estimate {
+                    check_estimate("grouped scores", &e);
+                }
+            }
+            let mut twice = g.clone();
+            let _ = twice.merge(&g);
+        }
+        _ => {
+            let Ok(agg) = serde_json::from_str::<SurveyAggregate>(text) else {
+                return;
+            };
+            let json = serde_json::to_string(&agg).unwrap();
+            let again: SurveyAggregate = serde_json::from_str(&json).unwrap();
+            assert_eq!(agg, again, "JSON round trip changed the aggregate");
+            let _ = agg.summary(0.95);
+            let mut twice = agg.clone();
+            let _ = twice.merge(&agg);
+        }
+    }
+}
+
+/// Columns as a binding hands them over: codes that may lack a label, any timestamps, values
+/// that may be NaN or infinite, and lengths that may differ.
+#[derive(Debug, Arbitrary)]
+struct Columns {
+    customers: Vec<u8>,
+    customer_labels: u8,
+    touchpoints: Vec<u8>,
+    touchpoint_labels: u8,
+    times: Vec<i64>,
+    values: Option<Vec<f64>>,
+    gap: i64,
+    steps: Vec<u8>,
+    within: Option<i64>,
+    goal: u8,
+    depth: u8,
+}
+
+/// Event-log ingestion from columns and every journey view on the result.
+pub fn event_log_columns(data: &[u8]) {
+    let Ok(c) = Columns::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    let customers: Vec<u32> = c.customers.iter().map(|&x| u32::from(x)).collect();
+    let touchpoints: Vec<u32> = c.touchpoints.iter().map(|&x| u32::from(x)).collect();
+    let labels = |n: u8, p: &str| (0..n).map(|i| format!("{p}{i}")).collect::<Vec<_>>();
+    let Ok(log) = EventLog::from_columns(
+        &customers,
+        labels(c.customer_labels, "c"),
+        &touchpoints,
+        labels(c.touchpoint_labels, "t"),
+        &c.times,
+        c.values.as_deref(),
+    ) else {
+        return;
+    };
+    assert_eq!(log.len(), customers.len(), "events lost or invented");
+    let dfg = log.dfg();
+    let pairs: u64 = dfg.edges.iter().map(|e| e.count).sum();
+    assert_eq!(
+        pairs,
+        (log.len() - log.customer_count()) as u64,
+        "DFG pair count"
+    );
+    let starts: u64 = dfg.starts.iter().map(|s| s.1).sum();
+    assert_eq!(starts, log.customer_count() as u64, "DFG starts");
+    for e in &dfg.edges {
+        assert!(e.customers <= e.count && e.count > 0, "edge counts {e:?}");
+        assert!(
+            e.mean_duration >= 0.0 && e.median_duration >= 0.0,
+            "negative duration {e:?}"
+        );
+    }
+    let variants = log.variants(None);
+    let covered: u64 = variants.iter().map(|v| v.count).sum();
+    assert_eq!(
+        covered,
+        log.customer_count() as u64,
+        "variants cover every customer"
+    );
+    if let Ok(s) = log.sessions(c.gap) {
+        assert_eq!(s.of_event.len(), log.len(), "a session for every event");
+        let events: u64 = s.sessions.iter().map(|x| u64::from(x.events)).sum();
+        assert_eq!(events, log.len() as u64, "sessions cover every event");
+    }
+    let steps: Vec<u32> = c.steps.iter().take(8).map(|&x| u32::from(x)).collect();
+    if let Ok(f) = log.funnel(&steps, c.within) {
+        let _ = serde_json::to_string(&f).unwrap();
+    }
+    let goal = u32::from(c.goal);
+    let _ = log.next_step(goal);
+    let _ = log.paths(Some(goal), None, usize::from(c.depth % 6), Some(5));
+    let _ = log.removal_effects(goal);
+}
