@@ -153,6 +153,17 @@ pub enum Error {
         /// The time of the offending item.
         got: String,
     },
+    /// A survey orchestration rule set is malformed; names the rule and the field at fault.
+    /// Its kind is [`ErrorKind::InvalidRule`], as for alert rules.
+    #[error("{}", rules_message(.rule.as_deref(), .field.as_deref(), .message))]
+    InvalidRules {
+        /// The trigger at fault (its id, or `#i` when it has none), if the problem is in one.
+        rule: Option<String>,
+        /// The field at fault (`sample`, `quarantine.for`), if known.
+        field: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// One problem found by [`Survey::validate`](crate::survey::Survey::validate).
@@ -294,6 +305,7 @@ impl Error {
             Error::InvalidRule { .. } => ErrorKind::InvalidRule,
             Error::IllegalTransition { .. } => ErrorKind::IllegalTransition,
             Error::OutOfOrder { .. } => ErrorKind::OutOfOrder,
+            Error::InvalidRules { .. } => ErrorKind::InvalidRule,
         }
     }
 
@@ -361,6 +373,18 @@ impl Error {
         }
     }
 
+    pub(crate) fn rules(
+        rule: Option<&str>,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::InvalidRules {
+            rule: rule.map(str::to_owned),
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+
     pub(crate) fn rule(rule: impl Into<String>, message: impl Into<String>) -> Self {
         Error::InvalidRule {
             rule: rule.into(),
@@ -419,6 +443,15 @@ fn survey_message(question: Option<&str>, message: &str) -> String {
     match question {
         Some(q) => format!("question `{q}`: {message}"),
         None => message.to_owned(),
+    }
+}
+
+fn rules_message(rule: Option<&str>, field: Option<&str>, message: &str) -> String {
+    match (rule, field) {
+        (Some(r), Some(f)) => format!("rule `{r}`, field `{f}`: {message}"),
+        (Some(r), None) => format!("rule `{r}`: {message}"),
+        (None, Some(f)) => format!("field `{f}`: {message}"),
+        (None, None) => message.to_owned(),
     }
 }
 

@@ -14,6 +14,7 @@ mod group;
 mod journey;
 mod loyalty;
 mod metrics;
+mod orchestrate;
 mod sample;
 mod survey;
 mod text;
@@ -30,6 +31,7 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sample::register(m)?;
     group::register(m)?;
     journey::register(m)?;
+    orchestrate::register(m)?;
     text::register(m)?;
     alerts::register(m)?;
     drivers::register(m)?;

@@ -146,6 +146,13 @@ pub struct Survey {
     inner: cs::Survey,
 }
 
+impl Survey {
+    /// The core definition.
+    pub(crate) fn core(&self) -> &cs::Survey {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl Survey {
     #[new]
@@ -399,7 +406,7 @@ impl SurveyAggregate {
 // TODO(#4): these belong in convert.rs; they move there once the column work in it lands.
 
 /// A Python answers dict as the core's map. `None` values are left out (not answered).
-fn answers(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<String, Answer>> {
+pub(crate) fn answers(obj: &Bound<'_, PyAny>) -> PyResult<BTreeMap<String, Answer>> {
     let dict = obj.cast::<PyDict>().map_err(|_| {
         PyTypeError::new_err(format!(
             "`answers` must be a dict of {{question_id: answer}}, got {}",

@@ -11,8 +11,7 @@ VALIDATION = [
     cem.OutOfRangeError, cem.InvalidNumberError, cem.EmptyError, cem.LengthMismatchError,
     cem.IncompatibleError, cem.InvalidArgumentError, cem.InvalidSurveyError,
     cem.InvalidAnswersError, cem.JsonError, cem.InvalidStateError, cem.LimitExceededError,
-    cem.InvalidAnswersError, cem.JsonError, cem.InvalidRuleError, cem.IllegalTransitionError,
-    cem.OutOfOrderError,
+    cem.InvalidRuleError, cem.IllegalTransitionError, cem.OutOfOrderError,
 ]
 OTHER = [cem.NotConvergedError, cem.UndefinedError]
 

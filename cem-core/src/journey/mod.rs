@@ -37,6 +37,7 @@ mod sessions;
 
 pub use consistency::ChannelPair;
 pub use dfg::{Dfg, Edge, Variant};
+pub(crate) use dfg::percentile;
 pub use funnel::{Funnel, FunnelStep, TimeToStep};
 pub use log::EventLog;
 pub use map::MapOptions;

@@ -36,6 +36,7 @@
 //! ```
 
 mod aggregate;
+pub mod orchestrate;
 mod condition;
 mod definition;
 mod limits;

@@ -49,6 +49,13 @@ __all__ = [
     "_claimed_share_gap",
     "_key_drivers",
     "_perception_gap",
+    "_Orchestrator",
+    "_customer_keys",
+    "_dropoff",
+    "_nonresponse",
+    "_response_rates",
+    "_rules_warnings",
+    "_simulate",
     "_column_address",
     "_BetaGeo",
     "_GammaGamma",
@@ -617,6 +624,67 @@ class _FeedbackJoin:
     ) -> dict[str, list[Any]]: ...
     def channel_consistency(self, channel_of: Sequence[int], confidence: float = 0.95) -> dict[str, list[Any]]: ...
     def __len__(self) -> int: ...
+
+# ------------------------------------------------------------------ survey orchestration (private; see cem.survey)
+
+_Coded: TypeAlias = tuple[Any, Sequence[str]]
+
+@final
+class _Orchestrator:
+    def __new__(cls, rules: str) -> _Orchestrator: ...
+    @staticmethod
+    def from_json(rules: str) -> _Orchestrator: ...
+    @staticmethod
+    def from_state_json(state: str) -> _Orchestrator: ...
+    def state_json(self) -> str: ...
+    def rules_json(self) -> str: ...
+    def triggers(self) -> list[tuple[str, str]]: ...
+    @property
+    def clock(self) -> Optional[int]: ...
+    @property
+    def customers(self) -> int: ...
+    def feed(
+        self,
+        customers: Any,
+        times: Any,
+        touchpoints: _Coded,
+        channels: Optional[_Coded] = None,
+        outcomes: Optional[_Coded] = None,
+        segments: Optional[_Coded] = None,
+        open_complaint: Optional[Any] = None,
+        do_not_contact: Optional[Any] = None,
+        event_ids: Optional[Any] = None,
+    ) -> dict[str, Any]: ...
+    @staticmethod
+    def reason_codes() -> list[str]: ...
+    def __getnewargs__(self) -> tuple[str]: ...
+    def __getstate__(self) -> str: ...
+    def __setstate__(self, state: str) -> None: ...
+
+def _customer_keys(ids: Sequence[str]) -> Any: ...
+def _rules_warnings(rules: str) -> list[tuple[Optional[str], str, str]]: ...
+def _simulate(
+    rules: str,
+    assumptions: str,
+    customers: Any,
+    times: Any,
+    touchpoints: _Coded,
+    channels: Optional[_Coded] = None,
+    outcomes: Optional[_Coded] = None,
+    segments: Optional[_Coded] = None,
+    open_complaint: Optional[Any] = None,
+    do_not_contact: Optional[Any] = None,
+    event_ids: Optional[Any] = None,
+) -> str: ...
+def _response_rates(groups: Any, invited_at: Any, responded_at: Any, responded: Any, confidence: float) -> str: ...
+def _dropoff(survey: Survey, responses: Sequence[Any]) -> str: ...
+def _nonresponse(
+    responded: Any,
+    categorical: Sequence[tuple[str, Any, Sequence[str]]],
+    numeric: Sequence[tuple[str, Any]],
+    nps: Optional[tuple[Any, Any]] = None,
+    confidence: float = 0.95,
+) -> tuple[str, Any]: ...
 
 # ------------------------------------------------------------------ text (issue #8)
 

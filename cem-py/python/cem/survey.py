@@ -24,8 +24,38 @@ Examples
 ... except cem.InvalidAnswersError as err:
 ...     print(err.problems[0].code, "|", err.problems[0].question)
 out_of_range | nps
+
+Orchestration: an :class:`Orchestrator` decides for each interaction whether the customer
+gets a survey now (trigger rules with sampling, quarantine, frequency caps, exclusions and
+priority) and says why not; :func:`simulate` replays a log through a rule set;
+:func:`response_rates`, :func:`dropoff` and :func:`nonresponse` measure who answers.
 """
 
 from cem._cem import AnswerProblem, InvalidAnswersError, Survey, SurveyAggregate
+from cem._orchestrate import (
+    Dropoff,
+    NonResponse,
+    Orchestrator,
+    RuleWarning,
+    Simulation,
+    dropoff,
+    nonresponse,
+    response_rates,
+    simulate,
+)
 
-__all__ = ["AnswerProblem", "InvalidAnswersError", "Survey", "SurveyAggregate"]
+__all__ = [
+    "AnswerProblem",
+    "Dropoff",
+    "InvalidAnswersError",
+    "NonResponse",
+    "Orchestrator",
+    "RuleWarning",
+    "Simulation",
+    "Survey",
+    "SurveyAggregate",
+    "dropoff",
+    "nonresponse",
+    "response_rates",
+    "simulate",
+]
