@@ -245,7 +245,7 @@ describe('cem-journey in Node', () => {
     }
   });
 
-  test('package sizes: core ≤ 150,000 bytes gzipped, journey ≤ 210,000', () => {
+  test('package sizes: core ≤ 150,000 bytes gzipped, journey ≤ 220,000', () => {
     const size = (file) => {
       const raw = readFileSync(file);
       return { raw: raw.length, gz: gzipSync(raw, { level: 9 }).length };
@@ -254,7 +254,7 @@ describe('cem-journey in Node', () => {
     const journey = size(`${journeyDir}/cem_journey_bg.wasm`);
     console.log(`# sizes: cem_wasm ${core.raw} B (${core.gz} gz), cem_journey ${journey.raw} B (${journey.gz} gz)`);
     assert.ok(core.gz <= 150_000, `cem_wasm_bg.wasm is ${core.gz} bytes gzipped`);
-    assert.ok(journey.gz <= 210_000, `cem_journey_bg.wasm is ${journey.gz} bytes gzipped`);
+    assert.ok(journey.gz <= 220_000, `cem_journey_bg.wasm is ${journey.gz} bytes gzipped`);
   });
 });
 
