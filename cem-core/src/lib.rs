@@ -5,6 +5,7 @@
 pub mod clv;
 pub mod error;
 mod hash;
+pub mod identity;
 pub mod journey;
 pub mod loyalty;
 pub mod metrics;
