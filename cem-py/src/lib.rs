@@ -8,6 +8,7 @@ mod compare;
 mod convert;
 mod error;
 mod group;
+mod identity;
 mod journey;
 mod metrics;
 mod sample;
@@ -25,5 +26,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sample::register(m)?;
     group::register(m)?;
     journey::register(m)?;
+    identity::register(m)?;
     Ok(())
 }

@@ -26,9 +26,11 @@
 //! ```
 
 mod normalize;
+mod profile;
 mod resolve;
 
 pub use normalize::normalize;
+pub use profile::{Profiles, Sources, profiles};
 pub use resolve::{HubKey, Link, Resolution, resolve};
 
 use crate::{Error, Result};

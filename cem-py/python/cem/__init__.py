@@ -21,7 +21,7 @@ OutOfRangeError out_of_range
 100.0
 """
 
-from cem import journey, metrics, sample, survey
+from cem import identity, journey, metrics, sample, survey
 from cem._cem import (
     CemError,
     EmptyError,
@@ -74,6 +74,7 @@ __all__ = [
     "compare_nps",
     "compare_proportions",
     "csat",
+    "identity",
     "journey",
     "mean",
     "metrics",

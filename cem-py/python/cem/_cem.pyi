@@ -40,6 +40,8 @@ __all__ = [
     "_EventLog",
     "_FeedbackJoin",
     "_column_address",
+    "_profiles",
+    "_resolve_identity",
     "ces",
     "ces_agree",
     "chi2_independence",
@@ -582,3 +584,22 @@ class _FeedbackJoin:
     ) -> dict[str, list[Any]]: ...
     def channel_consistency(self, channel_of: Sequence[int], confidence: float = 0.95) -> dict[str, list[Any]]: ...
     def __len__(self) -> int: ...
+
+# ------------------------------------------------------------------ identity resolution (private; see cem.identity)
+
+def _resolve_identity(
+    records: int,
+    keys: Sequence[tuple[str, Optional[str], Any]],
+    *,
+    max_records_per_key: int = 50,
+    default_country_code: str = "1",
+    gmail_canonical: bool = False,
+) -> dict[str, Any]: ...
+def _profiles(
+    customers: int,
+    *,
+    interactions: Optional[tuple[Any, Any, Any]] = None,
+    feedback: Optional[tuple[Any, Any, Any, Any]] = None,
+    transactions: Optional[tuple[Any, Any]] = None,
+    cases: Optional[tuple[Any, Any]] = None,
+) -> dict[str, Any]: ...
