@@ -72,7 +72,10 @@ fn resolve_identity<'py>(
         .detach(|| {
             let r = ci::resolve(records, &key_columns, &options)?;
             let values: Vec<Option<String>> = (0..records)
-                .map(|i| r.linked_value(i, &key_columns, &options).map(|v| v.into_owned()))
+                .map(|i| {
+                    r.linked_value(i, &key_columns, &options)
+                        .map(|v| v.into_owned())
+                })
                 .collect();
             Ok::<_, cem_core::Error>((r, values))
         })
@@ -91,9 +94,21 @@ fn resolve_identity<'py>(
     d.set_item("linked_value", values)?;
     d.set_item("customer_count", r.customer_count())?;
     let hubs = PyDict::new(py);
-    hubs.set_item("key", r.hubs().iter().map(|h| h.key.as_str()).collect::<Vec<_>>())?;
-    hubs.set_item("value", r.hubs().iter().map(|h| h.value.as_str()).collect::<Vec<_>>())?;
-    hubs.set_item("records", r.hubs().iter().map(|h| h.records).collect::<Vec<_>>())?;
+    hubs.set_item(
+        "key",
+        r.hubs().iter().map(|h| h.key.as_str()).collect::<Vec<_>>(),
+    )?;
+    hubs.set_item(
+        "value",
+        r.hubs()
+            .iter()
+            .map(|h| h.value.as_str())
+            .collect::<Vec<_>>(),
+    )?;
+    hubs.set_item(
+        "records",
+        r.hubs().iter().map(|h| h.records).collect::<Vec<_>>(),
+    )?;
     d.set_item("hubs", hubs)?;
     Ok(d)
 }
@@ -136,7 +151,12 @@ fn profiles<'py>(
     py: Python<'py>,
     customers: usize,
     interactions: Option<(Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>)>,
-    feedback: Option<(Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>)>,
+    feedback: Option<(
+        Bound<'py, PyAny>,
+        Bound<'py, PyAny>,
+        Bound<'py, PyAny>,
+        Bound<'py, PyAny>,
+    )>,
     transactions: Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>,
     cases: Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -151,7 +171,10 @@ fn profiles<'py>(
         None => (None, None, None),
     };
     let (fc, ft): (Col<'_, u32>, Col<'_, i64>) = match &feedback {
-        Some((c, t, _, _)) => (Some(column_of(c, "feedback customer")?), Some(column_of(t, "feedback time")?)),
+        Some((c, t, _, _)) => (
+            Some(column_of(c, "feedback customer")?),
+            Some(column_of(t, "feedback time")?),
+        ),
         None => (None, None),
     };
     let (nps, csat) = match &feedback {
@@ -163,20 +186,35 @@ fn profiles<'py>(
                 .iter()
                 .map(|&x| nps_answer(x))
                 .collect::<PyResult<Vec<_>>>()?;
-            let csat: Vec<Option<f64>> = s.as_slice().iter().map(|&x| (!x.is_nan()).then_some(x)).collect();
+            let csat: Vec<Option<f64>> = s
+                .as_slice()
+                .iter()
+                .map(|&x| (!x.is_nan()).then_some(x))
+                .collect();
             (nps, csat)
         }
         None => (Vec::new(), Vec::new()),
     };
     let (tc, ta): (Col<'_, u32>, Col<'_, f64>) = match &transactions {
-        Some((c, a)) => (Some(column_of(c, "transactions customer")?), Some(column_of(a, "transactions amount")?)),
+        Some((c, a)) => (
+            Some(column_of(c, "transactions customer")?),
+            Some(column_of(a, "transactions amount")?),
+        ),
         None => (None, None),
     };
     let (cc, co): (Col<'_, u32>, Col<'_, u8>) = match &cases {
-        Some((c, o)) => (Some(column_of(c, "cases customer")?), Some(column_of(o, "cases open")?)),
+        Some((c, o)) => (
+            Some(column_of(c, "cases customer")?),
+            Some(column_of(o, "cases open")?),
+        ),
         None => (None, None),
     };
-    let open: Vec<bool> = co.as_ref().map_or(&[][..], Column::as_slice).iter().map(|&o| o != 0).collect();
+    let open: Vec<bool> = co
+        .as_ref()
+        .map_or(&[][..], Column::as_slice)
+        .iter()
+        .map(|&o| o != 0)
+        .collect();
     fn s<'a, T>(c: &'a Option<Column<'_, T>>) -> &'a [T]
     where
         T: crate::convert::Target,

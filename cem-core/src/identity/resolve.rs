@@ -1,12 +1,14 @@
 //! Union-find over normalized key values: [`resolve`] and its [`Resolution`].
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
 use super::{KeyColumn, Options, normalize};
-use crate::hash::FxHashMap;
+use crate::hash::FxHasher;
 use crate::{Error, Result};
 
 /// Why a record belongs to its customer.
@@ -279,7 +281,7 @@ fn index_keys(keys: &[KeyColumn<'_>], options: &Options, max: usize) -> Vec<KeyI
 
 fn index_key(key: &KeyColumn<'_>, options: &Options, max: usize) -> KeyIndex {
     let values = key.values();
-    let mut map: FxHashMap<Cow<'_, str>, u32> = FxHashMap::default();
+    let mut map: HashMap<Cow<'_, str>, u32, BuildHasherDefault<MixHasher>> = HashMap::default();
     let mut ids = Vec::with_capacity(values.len());
     let mut first: Vec<u32> = Vec::new();
     let mut count: Vec<u32> = Vec::new();
@@ -315,6 +317,29 @@ fn index_key(key: &KeyColumn<'_>, options: &Options, max: usize) -> KeyIndex {
         first,
         count,
         hubs,
+    }
+}
+
+/// FxHasher with a final avalanche (murmur3's fmix64). Fx alone leaves the low bits of a
+/// string's hash depending on little but its last bytes, and key values share their endings
+/// (`@example.com`): the hash table's buckets would collide massively.
+#[derive(Default, Clone, Copy)]
+struct MixHasher(FxHasher);
+
+impl Hasher for MixHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mut h = self.0.finish();
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 

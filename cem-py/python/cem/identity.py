@@ -162,12 +162,7 @@ def _strings(frame: Any, kind: str, name: str) -> Any:
     """The column as an Arrow string column (nulls for missing values)."""
     import pyarrow as pa  # type: ignore[import-untyped]
 
-    col = _frames.column(frame, kind, name)
-    if kind == "polars":
-        col = col.to_arrow()
-    elif kind == "pandas":
-        col = pa.array(frame[name], from_pandas=True)
-    arr = col if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col])
+    arr = pa.chunked_array([_arrow(frame, kind, name)])
     t = arr.type
     if pa.types.is_dictionary(t):
         arr = arr.cast(t.value_type)
@@ -228,13 +223,7 @@ def _table(columns: dict[str, list[Any]], kind: str) -> Any:
             "records": pa.array(columns["records"], pa.int64()),
         }
     )
-    if kind == "pandas":
-        return table.to_pandas()
-    if kind == "polars":
-        import polars as pl
-
-        return pl.from_arrow(table)
-    return table
+    return _convert(table, kind)
 
 
 def profiles(
