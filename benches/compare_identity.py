@@ -36,9 +36,9 @@ MAX = 50
 
 def generate(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    p = rng.integers(0, max(1, n // 3), n).astype(str)
-    q = pd.Series((2_000_000_000 + rng.integers(0, max(1, n // 3), n)).astype(str))
-    p = pd.Series(p)
+    person = rng.integers(0, max(1, n // 3), n)
+    p = pd.Series(person.astype(str))
+    q = pd.Series((2_000_000_000 + person).astype(str))  # the person's ten-digit national number
     r = rng.integers(0, 100, n)
     email = ("user" + p + "@example.com").where(r >= 14, " USER" + p + "@EXAMPLE.COM").where(r < 70, None)
     s = rng.integers(0, 1000, n)
