@@ -7,6 +7,7 @@ pub mod clv;
 pub mod drivers;
 pub mod error;
 mod hash;
+pub mod identity;
 pub mod journey;
 pub mod loyalty;
 pub mod metrics;

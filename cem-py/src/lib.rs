@@ -11,6 +11,7 @@ mod convert;
 mod drivers;
 mod error;
 mod group;
+mod identity;
 mod journey;
 mod loyalty;
 mod metrics;
@@ -37,5 +38,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     drivers::register(m)?;
     loyalty::register(m)?;
     clv::register(m)?;
+    identity::register(m)?;
     Ok(())
 }

@@ -4,7 +4,8 @@ Score metrics (NPS, CSAT, CES, net satisfaction, means, proportions) with confid
 intervals, as one-shot functions and as mergeable, picklable accumulators; comparisons and
 survey weights (``cem.metrics``); alert rules, cases and monitors (``cem.alerts``); journey
 analytics (``cem.journey``); loyalty, survival and customer lifetime value (``cem.loyalty``,
-``cem.clv``); key drivers and the perception gap (``cem.drivers``); survey definitions,
+``cem.clv``); key drivers and the perception gap (``cem.drivers``); identity resolution and
+one profile per customer (``cem.identity``); survey definitions,
 validation and aggregates (``cem.survey``); sentiment, key phrases and complaints of feedback
 text (``cem.text``); and a sample company to try it all on (``cem.sample``). The numbers come
 from the Rust core ``cem-core``; this package is a thin binding.
@@ -24,7 +25,7 @@ OutOfRangeError out_of_range
 100.0
 """
 
-from cem import alerts, clv, drivers, journey, loyalty, metrics, sample, survey, text
+from cem import alerts, clv, drivers, identity, journey, loyalty, metrics, sample, survey, text
 from cem._cem import (
     CemError,
     EmptyError,
@@ -86,6 +87,7 @@ __all__ = [
     "compare_proportions",
     "csat",
     "drivers",
+    "identity",
     "journey",
     "loyalty",
     "mean",

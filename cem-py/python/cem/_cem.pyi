@@ -72,6 +72,8 @@ __all__ = [
     "_retention_cohorts",
     "_rfm",
     "_survival_svg",
+    "_profiles",
+    "_resolve_identity",
     "ces",
     "ces_agree",
     "chi2_independence",
@@ -951,3 +953,22 @@ def _lifetime_value(
     discount_rate: float = 0.01,
     freq: str = "D",
 ) -> Any: ...
+
+# ------------------------------------------------------------------ identity resolution (private; see cem.identity)
+
+def _resolve_identity(
+    records: int,
+    keys: Sequence[tuple[str, Optional[str], Any]],
+    *,
+    max_records_per_key: int = 50,
+    default_country_code: str = "1",
+    gmail_canonical: bool = False,
+) -> dict[str, Any]: ...
+def _profiles(
+    customers: int,
+    *,
+    interactions: Optional[tuple[Any, Any, Any]] = None,
+    feedback: Optional[tuple[Any, Any, Any, Any]] = None,
+    transactions: Optional[tuple[Any, Any]] = None,
+    cases: Optional[tuple[Any, Any]] = None,
+) -> dict[str, Any]: ...

@@ -1,0 +1,267 @@
+//! Identity resolution: the identifiers one person leaves in different channels (e-mail,
+//! phone, device id, CRM id) resolved into one customer, and the customer profile built on it.
+//!
+//! [`resolve`] links records that share any normalized key value (see [`normalize`] for the
+//! rules) with a union-find, gives every record a stable customer id and says which key linked
+//! it, and protects against *hub keys* — a call-centre number or a test address shared by
+//! thousands of records would otherwise merge them all into one customer: a normalized value
+//! held by more than [`Options::max_records_per_key`] records is ignored and reported.
+//!
+//! # Example
+//!
+//! ```
+//! use cem_core::identity::{resolve, KeyColumn, KeyKind, Link, Options};
+//!
+//! let email = [Some("ann@x.com"), Some(" ANN@X.COM"), None, Some("bob@y.com")];
+//! let phone = [None, Some("555 010 2030"), Some("+1 555-010-2030"), None];
+//! let keys = [
+//!     KeyColumn::new("email", KeyKind::Email, &email),
+//!     KeyColumn::new("phone", KeyKind::Phone, &phone),
+//! ];
+//! let r = resolve(4, &keys, &Options::default())?;
+//! assert_eq!(r.customers(), &[0, 0, 0, 1]);
+//! assert_eq!(r.links(), &[Link::Own, Link::Key(0), Link::Key(1), Link::Own]);
+//! assert_eq!(r.linked_value(2, &keys, &Options::default()).as_deref(), Some("15550102030"));
+//! # Ok::<(), cem_core::Error>(())
+//! ```
+
+mod normalize;
+mod profile;
+mod resolve;
+
+pub use normalize::normalize;
+pub use profile::{Profiles, Sources, profiles};
+pub use resolve::{HubKey, Link, Resolution, resolve};
+
+use crate::{Error, Result};
+
+/// How a key's values are normalized before they are compared (see [`normalize`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyKind {
+    /// E-mail addresses: trimmed, lower-cased (optionally Gmail-canonical).
+    Email,
+    /// Phone numbers: digits in international form.
+    Phone,
+    /// Opaque identifiers (device, CRM): trimmed, case kept.
+    Id,
+}
+
+impl KeyKind {
+    /// The kind a key column's name suggests: names containing `email`/`e_mail`/`mail` are
+    /// e-mail, names containing `phone`/`mobile`/`tel` are phone numbers, anything else an
+    /// identifier (case-insensitive).
+    ///
+    /// ```
+    /// use cem_core::identity::KeyKind;
+    /// assert_eq!(KeyKind::infer("Email"), KeyKind::Email);
+    /// assert_eq!(KeyKind::infer("mobile_phone"), KeyKind::Phone);
+    /// assert_eq!(KeyKind::infer("crm_id"), KeyKind::Id);
+    /// ```
+    pub fn infer(name: &str) -> KeyKind {
+        let n = name.to_lowercase();
+        if n.contains("mail") {
+            KeyKind::Email
+        } else if n.contains("phone") || n.contains("mobile") || n.contains("tel") {
+            KeyKind::Phone
+        } else {
+            KeyKind::Id
+        }
+    }
+
+    /// Parses `"email"`, `"phone"` or `"id"`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for any other name.
+    ///
+    /// ```
+    /// use cem_core::identity::KeyKind;
+    /// assert_eq!(KeyKind::parse("phone")?, KeyKind::Phone);
+    /// assert!(KeyKind::parse("fax").is_err());
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn parse(name: &str) -> Result<KeyKind> {
+        match name {
+            "email" => Ok(KeyKind::Email),
+            "phone" => Ok(KeyKind::Phone),
+            "id" => Ok(KeyKind::Id),
+            other => Err(Error::invalid_argument(
+                "kind",
+                format!("`{other}` is not one of `email`, `phone`, `id`"),
+            )),
+        }
+    }
+}
+
+/// One key column: a name (used in explanations and errors), how to normalize it, and one
+/// optional raw value per record.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyColumn<'a> {
+    name: &'a str,
+    kind: KeyKind,
+    values: &'a [Option<&'a str>],
+}
+
+impl<'a> KeyColumn<'a> {
+    /// A key column.
+    ///
+    /// ```
+    /// use cem_core::identity::{KeyColumn, KeyKind};
+    /// let v = [Some("a@b.c"), None];
+    /// let k = KeyColumn::new("email", KeyKind::Email, &v);
+    /// assert_eq!((k.name(), k.len()), ("email", 2));
+    /// ```
+    pub fn new(name: &'a str, kind: KeyKind, values: &'a [Option<&'a str>]) -> Self {
+        KeyColumn { name, kind, values }
+    }
+
+    /// The column's name.
+    ///
+    /// ```
+    /// # use cem_core::identity::{KeyColumn, KeyKind};
+    /// assert_eq!(KeyColumn::new("crm_id", KeyKind::Id, &[]).name(), "crm_id");
+    /// ```
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// How its values are normalized.
+    ///
+    /// ```
+    /// # use cem_core::identity::{KeyColumn, KeyKind};
+    /// assert_eq!(KeyColumn::new("p", KeyKind::Phone, &[]).kind(), KeyKind::Phone);
+    /// ```
+    pub fn kind(&self) -> KeyKind {
+        self.kind
+    }
+
+    /// The raw values, one per record.
+    ///
+    /// ```
+    /// # use cem_core::identity::{KeyColumn, KeyKind};
+    /// assert_eq!(KeyColumn::new("d", KeyKind::Id, &[None]).values(), &[None]);
+    /// ```
+    pub fn values(&self) -> &'a [Option<&'a str>] {
+        self.values
+    }
+
+    /// Number of records in the column.
+    ///
+    /// ```
+    /// # use cem_core::identity::{KeyColumn, KeyKind};
+    /// assert!(KeyColumn::new("d", KeyKind::Id, &[]).is_empty());
+    /// ```
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether the column has no records.
+    ///
+    /// ```
+    /// # use cem_core::identity::{KeyColumn, KeyKind};
+    /// assert!(!KeyColumn::new("d", KeyKind::Id, &[None]).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// Settings of [`resolve`]; `Options::default()` is what the Python and JS bindings use.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Options {
+    max_records_per_key: usize,
+    default_country_code: String,
+    gmail_canonical: bool,
+}
+
+/// The default of [`Options::max_records_per_key`].
+pub const DEFAULT_MAX_RECORDS_PER_KEY: usize = 50;
+
+impl Default for Options {
+    /// At most 50 records per key value, default country code `1`, Gmail handling off.
+    fn default() -> Self {
+        Options {
+            max_records_per_key: DEFAULT_MAX_RECORDS_PER_KEY,
+            default_country_code: "1".to_owned(),
+            gmail_canonical: false,
+        }
+    }
+}
+
+impl Options {
+    /// Sets the hub limit: a normalized key value held by more than `max` records links
+    /// nothing and is reported in [`Resolution::hubs`]. Counted in records (not resolved
+    /// customers), so the decision does not depend on the order of the records.
+    ///
+    /// # Errors
+    /// [`Error::OutOfRange`] for `max` below 2 (no value could link anything).
+    ///
+    /// ```
+    /// use cem_core::identity::Options;
+    /// let o = Options::default().max_records_per_key(1000)?;
+    /// assert_eq!(o.max_records(), 1000);
+    /// assert!(Options::default().max_records_per_key(1).is_err());
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn max_records_per_key(mut self, max: usize) -> Result<Self> {
+        if max < 2 {
+            return Err(Error::out_of_range("max_records_per_key", max, "2 or more"));
+        }
+        self.max_records_per_key = max;
+        Ok(self)
+    }
+
+    /// Sets the country code given to national phone numbers (see [`normalize`]): one to
+    /// three digits, or empty for none.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for anything else (a `+` is accepted and dropped).
+    ///
+    /// ```
+    /// use cem_core::identity::Options;
+    /// assert_eq!(Options::default().default_country_code("+44")?.country_code(), "44");
+    /// assert!(Options::default().default_country_code("4a").is_err());
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn default_country_code(mut self, code: &str) -> Result<Self> {
+        let c = code.trim().trim_start_matches('+');
+        if c.len() > 3 || !c.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::invalid_argument(
+                "default_country_code",
+                format!("`{code}` is not one to three digits (or empty)"),
+            ));
+        }
+        self.default_country_code = c.to_owned();
+        Ok(self)
+    }
+
+    /// Turns Gmail-canonical addresses on or off (see [`normalize`]).
+    ///
+    /// ```
+    /// use cem_core::identity::{normalize, KeyKind, Options};
+    /// let o = Options::default().gmail_canonical(true);
+    /// assert_eq!(normalize(KeyKind::Email, "A.n.n+cx@gmail.com", &o).as_deref(), Some("ann@gmail.com"));
+    /// ```
+    pub fn gmail_canonical(mut self, on: bool) -> Self {
+        self.gmail_canonical = on;
+        self
+    }
+
+    /// The hub limit in force.
+    ///
+    /// ```
+    /// assert_eq!(cem_core::identity::Options::default().max_records(), 50);
+    /// ```
+    pub fn max_records(&self) -> usize {
+        self.max_records_per_key
+    }
+
+    /// The default country code in force.
+    ///
+    /// ```
+    /// assert_eq!(cem_core::identity::Options::default().country_code(), "1");
+    /// ```
+    pub fn country_code(&self) -> &str {
+        &self.default_country_code
+    }
+}

@@ -1,0 +1,164 @@
+//! Identity resolution by public contract: the grouping equals the connected components of
+//! the shared-value graph (a plain BFS written here), does not depend on record order, and
+//! hub values are dropped and reported.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::{HashMap, VecDeque};
+
+use cem_core::identity::{KeyColumn, KeyKind, Link, Options, normalize, resolve};
+use proptest::prelude::*;
+
+/// Records as rows of optional raw values for three keys (email, phone, device).
+type Rows = Vec<[Option<String>; 3]>;
+
+const KINDS: [KeyKind; 3] = [KeyKind::Email, KeyKind::Phone, KeyKind::Id];
+const NAMES: [&str; 3] = ["email", "phone", "device_id"];
+
+fn run(rows: &Rows, o: &Options) -> cem_core::identity::Resolution {
+    let cols: Vec<Vec<Option<&str>>> = (0..3)
+        .map(|k| rows.iter().map(|r| r[k].as_deref()).collect())
+        .collect();
+    let keys: Vec<KeyColumn<'_>> = (0..3)
+        .map(|k| KeyColumn::new(NAMES[k], KINDS[k], &cols[k]))
+        .collect();
+    resolve(rows.len(), &keys, o).unwrap()
+}
+
+/// Component label per record by breadth-first search over records sharing a value,
+/// values held by more than `max` records dropped.
+fn reference(rows: &Rows, o: &Options) -> Vec<usize> {
+    let mut by_value: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        for k in 0..3 {
+            if let Some(v) = r[k].as_deref().and_then(|raw| normalize(KINDS[k], raw, o)) {
+                by_value.entry((k, v.into_owned())).or_default().push(i);
+            }
+        }
+    }
+    let mut adj = vec![Vec::new(); rows.len()];
+    for recs in by_value.values() {
+        if recs.len() <= o.max_records() {
+            for w in recs.windows(2) {
+                adj[w[0]].push(w[1]);
+                adj[w[1]].push(w[0]);
+            }
+        }
+    }
+    let mut label = vec![usize::MAX; rows.len()];
+    for s in 0..rows.len() {
+        if label[s] != usize::MAX {
+            continue;
+        }
+        label[s] = s;
+        let mut q = VecDeque::from([s]);
+        while let Some(x) = q.pop_front() {
+            for &y in &adj[x] {
+                if label[y] == usize::MAX {
+                    label[y] = s;
+                    q.push_back(y);
+                }
+            }
+        }
+    }
+    label
+}
+
+fn same_partition(a: &[u32], b: &[usize]) -> bool {
+    let mut ab = HashMap::new();
+    let mut ba = HashMap::new();
+    a.iter()
+        .zip(b)
+        .all(|(&x, &y)| *ab.entry(x).or_insert(y) == y && *ba.entry(y).or_insert(x) == x)
+}
+
+fn rows_strategy() -> impl Strategy<Value = Rows> {
+    // Small value pools so that records collide; spelling variants exercise normalization.
+    let email = prop::option::of((0u8..12, any::<bool>()).prop_map(|(v, upper)| {
+        let s = format!(" user{v}@example.com");
+        if upper { s.to_uppercase() } else { s }
+    }));
+    let phone = prop::option::of((0u8..12, 0u8..3).prop_map(|(v, style)| match style {
+        0 => format!("+1 555 01{v:02}"),
+        1 => format!("555-01{v:02}"),
+        _ => format!("1 (555) 01{v:02}"),
+    }));
+    let device = prop::option::of((0u8..40).prop_map(|v| format!("dev{v}")));
+    prop::collection::vec(
+        (email, phone, device).prop_map(|(a, b, c)| [a, b, c]),
+        0..80,
+    )
+}
+
+proptest! {
+    #[test]
+    fn equals_connected_components(rows in rows_strategy(), max in 2usize..8) {
+        let o = Options::default().max_records_per_key(max).unwrap();
+        let r = run(&rows, &o);
+        let reference = reference(&rows, &o);
+        prop_assert!(same_partition(r.customers(), &reference));
+        let distinct: std::collections::HashSet<_> = reference.iter().collect();
+        prop_assert_eq!(r.customer_count(), distinct.len());
+    }
+
+    #[test]
+    fn independent_of_record_order(rows in rows_strategy(), seed in any::<u64>(), max in 2usize..8) {
+        let o = Options::default().max_records_per_key(max).unwrap();
+        let n = rows.len();
+        // A seeded permutation (Fisher–Yates with a tiny LCG).
+        let mut perm: Vec<usize> = (0..n).collect();
+        let mut s = seed | 1;
+        for i in (1..n).rev() {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            perm.swap(i, (s >> 33) as usize % (i + 1));
+        }
+        let shuffled: Rows = perm.iter().map(|&i| rows[i].clone()).collect();
+        let a = run(&rows, &o);
+        let b = run(&shuffled, &o);
+        // Same grouping: record perm[j] of `rows` is record j of `shuffled`.
+        let a_in_b_order: Vec<usize> = perm.iter().map(|&i| a.customers()[i] as usize).collect();
+        prop_assert!(same_partition(b.customers(), &a_in_b_order));
+        prop_assert_eq!(a.customer_count(), b.customer_count());
+        // Same link key for every record that is not its customer's first in either order.
+        for (j, &i) in perm.iter().enumerate() {
+            if let (Link::Key(x), Link::Key(y)) = (a.links()[i], b.links()[j]) {
+                prop_assert_eq!(x, y);
+            }
+        }
+        prop_assert_eq!(a.hubs(), b.hubs());
+        // Ids are dense and numbered by first record.
+        let mut next = 0;
+        for &c in a.customers() {
+            prop_assert!(c <= next);
+            if c == next { next += 1; }
+        }
+    }
+}
+
+#[test]
+fn a_hub_phone_does_not_merge_its_callers() {
+    // 60 customers each with their own e-mail all give the call-centre number.
+    let rows: Rows = (0..60)
+        .map(|i| {
+            [
+                Some(format!("c{i}@x.com")),
+                Some("+1 800 555 0100".to_owned()),
+                None,
+            ]
+        })
+        .collect();
+    let r = run(&rows, &Options::default());
+    assert_eq!(r.customer_count(), 60);
+    assert_eq!(r.hubs().len(), 1);
+    assert_eq!(r.hubs()[0].key, "phone");
+    assert_eq!(r.hubs()[0].value, "18005550100");
+    assert_eq!(r.hubs()[0].records, 60);
+    assert!(r.links().iter().all(|l| *l == Link::Own));
+    // Raised above 60, the number links them all.
+    let r = run(&rows, &Options::default().max_records_per_key(60).unwrap());
+    assert_eq!(r.customer_count(), 1);
+}
