@@ -14,5 +14,6 @@ pub mod state;
 mod stats;
 pub mod survey;
 mod svg;
+pub mod text;
 
 pub use error::{AnswerProblem, Error, ErrorKind, Result};

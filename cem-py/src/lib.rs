@@ -12,6 +12,7 @@ mod journey;
 mod metrics;
 mod sample;
 mod survey;
+mod text;
 mod weights;
 
 #[pymodule]
@@ -25,5 +26,6 @@ fn _cem(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sample::register(m)?;
     group::register(m)?;
     journey::register(m)?;
+    text::register(m)?;
     Ok(())
 }

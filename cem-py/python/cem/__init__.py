@@ -3,8 +3,9 @@
 Score metrics (NPS, CSAT, CES, net satisfaction, means, proportions) with confidence
 intervals, as one-shot functions and as mergeable, picklable accumulators; comparisons and
 survey weights (``cem.metrics``); journey analytics (``cem.journey``); survey definitions, validation and aggregates
-(``cem.survey``); and a sample company to try it all on (``cem.sample``). The numbers come
-from the Rust core ``cem-core``; this package is a thin binding.
+(``cem.survey``); sentiment, key phrases and complaints of feedback text (``cem.text``);
+and a sample company to try it all on (``cem.sample``). The numbers come from the Rust
+core ``cem-core``; this package is a thin binding.
 
 Examples
 --------
@@ -21,7 +22,7 @@ OutOfRangeError out_of_range
 100.0
 """
 
-from cem import journey, metrics, sample, survey
+from cem import journey, metrics, sample, survey, text
 from cem._cem import (
     CemError,
     EmptyError,
@@ -82,4 +83,5 @@ __all__ = [
     "proportion",
     "sample",
     "survey",
+    "text",
 ]

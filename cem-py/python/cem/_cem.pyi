@@ -52,6 +52,13 @@ __all__ = [
     "nps",
     "proportion",
     "two_proportion_test",
+    # text (issue #8)
+    "COMPLAINT_CUES",
+    "ENGLISH_STOPWORDS",
+    "_complaints",
+    "_key_phrases",
+    "_polarity",
+    "_sentiment",
 ]
 
 __version__: str
@@ -582,3 +589,23 @@ class _FeedbackJoin:
     ) -> dict[str, list[Any]]: ...
     def channel_consistency(self, channel_of: Sequence[int], confidence: float = 0.95) -> dict[str, list[Any]]: ...
     def __len__(self) -> int: ...
+
+# ------------------------------------------------------------------ text (issue #8)
+
+ENGLISH_STOPWORDS: tuple[str, ...]
+COMPLAINT_CUES: tuple[str, ...]
+
+def _sentiment(texts: Sequence[str]) -> dict[str, Any]: ...
+def _polarity(text: str) -> dict[str, float]: ...
+def _key_phrases(
+    texts: Sequence[str],
+    groups: Sequence[int],
+    *,
+    min_n: int = 1,
+    max_n: int = 2,
+    top: int = 10,
+    min_count: int = 3,
+    prior_scale: float = 1.0,
+    stopwords: Optional[Sequence[str]] = None,
+) -> dict[str, Any]: ...
+def _complaints(texts: Sequence[str]) -> dict[str, Any]: ...
