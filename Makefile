@@ -75,7 +75,7 @@ py: setup-python
 
 # The core package (survey scorer, cem-wasm/pkg, module cem_wasm) and one package per opt-in
 # cargo feature (cem-wasm/pkg-<feature>, module cem_<feature>; see DEVELOPERS.md).
-WASM_FEATURES := journey
+WASM_FEATURES := journey sentiment
 
 wasm: setup-rust setup-wasm-bindgen setup-node
 	$(call wasm_package,,$(PKG),cem_wasm,cem-wasm)
