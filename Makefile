@@ -75,18 +75,22 @@ py: setup-python
 
 # The core package (survey scorer, cem-wasm/pkg, module cem_wasm) and one package per opt-in
 # cargo feature (cem-wasm/pkg-<feature>, module cem_<feature>; see DEVELOPERS.md).
-WASM_FEATURES := journey
+WASM_FEATURES := journey sentiment
+# Opt-in packages built for speed rather than size (opt-level 3, wasm-opt -O3): scoring text is
+# ~3.5x faster so for ~37 KB gzipped more on a package the lexicon makes large anyway.
+WASM_SPEED := sentiment
 
 wasm: setup-rust setup-wasm-bindgen setup-node
 	$(call wasm_package,,$(PKG),cem_wasm,cem-wasm)
-	$(foreach f,$(WASM_FEATURES),$(call wasm_package,--features $(f),$(PKG)-$(f),cem_$(f),cem-$(f)))
+	$(foreach f,$(WASM_FEATURES),$(call wasm_package,--features $(f) $(if $(filter $(f),$(WASM_SPEED)),--config profile.wasm.opt-level=3),$(PKG)-$(f),cem_$(f),cem-$(f),$(if $(filter $(f),$(WASM_SPEED)),-O3)))
 
-# $(call wasm_package,cargo flags,out dir,module name,npm name): build, bind, shrink, print sizes.
+# $(call wasm_package,cargo flags,out dir,module name,npm name[,wasm-opt level]): build, bind,
+# shrink (-Oz unless given), print sizes.
 define wasm_package
 	$(CARGO) build -p cem-wasm --target wasm32-unknown-unknown --profile wasm $(1)
 	rm -rf $(2) && mkdir -p $(2)
 	wasm-bindgen --target web --out-dir $(2) --out-name $(3) target/wasm32-unknown-unknown/wasm/cem_wasm.wasm
-	$(NODE_BIN)/wasm-opt -Oz $(WASM_OPT_FEATURES) -o $(2)/$(3)_bg.wasm $(2)/$(3)_bg.wasm
+	$(NODE_BIN)/wasm-opt $(or $(5),-Oz) $(WASM_OPT_FEATURES) -o $(2)/$(3)_bg.wasm $(2)/$(3)_bg.wasm
 	sed -e "s/@VERSION@/$$($(CARGO) pkgid -p cem-wasm | sed 's/.*[#@]//')/" -e "s/@MODULE@/$(3)/g" -e "s/@NAME@/$(4)/" cem-wasm/package.json.in > $(2)/package.json
 	@echo "$(3)_bg.wasm: $$(wc -c < $(2)/$(3)_bg.wasm) bytes, $$(gzip -9 -c $(2)/$(3)_bg.wasm | wc -c) bytes gzipped"
 

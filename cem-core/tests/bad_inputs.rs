@@ -15,6 +15,8 @@ use cem_core::journey::EventLog;
 use cem_core::metrics::{Csat, GroupedScores, Mean, Nps, Period, Proportion, ScoreMetric};
 use cem_core::model::Answer;
 use cem_core::survey::{Survey, SurveyAggregate};
+#[cfg(feature = "sentiment")]
+use cem_core::text::{self as text_limits, TextLimits};
 use cem_core::{Error, Result};
 use serde_json::Value;
 
@@ -176,6 +178,16 @@ fn run(op: &str, a: &[Value]) -> Result<Value> {
             let survey = Survey::from_json(POST_CONTACT)?;
             let answers: BTreeMap<String, Answer> = serde_json::from_value(a[0].clone())?;
             survey.score(&answers).map(|_| Value::Null)
+        }
+        #[cfg(feature = "sentiment")]
+        "text.polarity" => text_limits::polarity_with(text(&a[0]), &TextLimits::default())
+            .map(|p| serde_json::to_value(p).unwrap()),
+        #[cfg(feature = "sentiment")]
+        "text.sentiment" => {
+            let texts: Vec<&str> = a[0].as_array().unwrap().iter().map(text).collect();
+            text_limits::sentiment_with(&texts, &TextLimits::default()).map(|s| {
+                serde_json::json!({ "compound": s.iter().map(|p| p.compound).collect::<Vec<_>>() })
+            })
         }
         "log.from_columns" => log_of(a, None).map(|l| serde_json::json!({ "n": l.len() })),
         "log.from_columns_values" => {

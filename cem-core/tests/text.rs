@@ -61,9 +61,9 @@ mod invariants {
 
     fn words() -> impl Strategy<Value = String> {
         let pieces = prop::sample::select(vec![
-            "good", "BAD", "not", "no", "but", "very", "kind", "of", "least", "never", "so",
-            "the", "shit", ":)", "!!", "??", "😡", "💘", "refund", "hold", "music", "é", "Ω",
-            "ǅ", "\u{1c}", "\t", "  ", "n't", "without", "doubt",
+            "good", "BAD", "not", "no", "but", "very", "kind", "of", "least", "never", "so", "the",
+            "shit", ":)", "!!", "??", "😡", "💘", "refund", "hold", "music", "é", "Ω", "ǅ",
+            "\u{1c}", "\t", "  ", "n't", "without", "doubt",
         ]);
         prop::collection::vec(pieces, 0..30).prop_map(|v| v.join(" "))
     }

@@ -18,7 +18,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_polarity, m)?)?;
     m.add_function(wrap_pyfunction!(_key_phrases, m)?)?;
     m.add_function(wrap_pyfunction!(_complaints, m)?)?;
-    m.add("ENGLISH_STOPWORDS", PyTuple::new(m.py(), ct::ENGLISH_STOPWORDS)?)?;
+    m.add(
+        "ENGLISH_STOPWORDS",
+        PyTuple::new(m.py(), ct::ENGLISH_STOPWORDS)?,
+    )?;
+    m.add("DEFAULT_MAX_CHARS", ct::DEFAULT_MAX_CHARS)?;
     m.add("COMPLAINT_CUES", PyTuple::new(m.py(), ct::COMPLAINT_CUES)?)?;
     Ok(())
 }
@@ -33,8 +37,14 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// >>> out["compound"].tolist(), out["label"]
 /// ([0.4404, -0.6249], ['positive', 'negative'])
 #[pyfunction]
-fn _sentiment<'py>(py: Python<'py>, texts: Vec<PyBackedStr>) -> PyResult<Bound<'py, PyDict>> {
-    let scores = py.detach(|| ct::sentiment(&texts));
+#[pyo3(signature = (texts, max_chars=ct::DEFAULT_MAX_CHARS))]
+fn _sentiment<'py>(
+    py: Python<'py>,
+    texts: Vec<PyBackedStr>,
+    max_chars: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let limits = ct::TextLimits { max_chars };
+    let scores = py.detach(|| ct::sentiment_with(&texts, &limits)).py()?;
     let out = PyDict::new(py);
     let col = |f: fn(&ct::Polarity) -> f64| scores.iter().map(f).collect::<Vec<f64>>();
     out.set_item("neg", col(|p| p.neg).into_pyarray(py))?;
@@ -54,8 +64,9 @@ fn _sentiment<'py>(py: Python<'py>, texts: Vec<PyBackedStr>) -> PyResult<Bound<'
 /// >>> _polarity("Not bad at all")
 /// {'neg': 0.0, 'neu': 0.513, 'pos': 0.487, 'compound': 0.431}
 #[pyfunction]
-fn _polarity<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyDict>> {
-    let p = ct::polarity(text);
+#[pyo3(signature = (text, max_chars=ct::DEFAULT_MAX_CHARS))]
+fn _polarity<'py>(py: Python<'py>, text: &str, max_chars: usize) -> PyResult<Bound<'py, PyDict>> {
+    let p = ct::polarity_with(text, &ct::TextLimits { max_chars }).py()?;
     let out = PyDict::new(py);
     out.set_item("neg", p.neg)?;
     out.set_item("neu", p.neu)?;
@@ -95,14 +106,22 @@ fn _key_phrases<'py>(
         prior_scale,
         stopwords,
     };
-    let rows = py.detach(|| ct::key_phrases(&texts, &groups, &options)).py()?;
+    let rows = py
+        .detach(|| ct::key_phrases(&texts, &groups, &options))
+        .py()?;
     let out = PyDict::new(py);
     out.set_item("group", rows.iter().map(|r| r.group).collect::<Vec<_>>())?;
-    out.set_item("phrase", rows.iter().map(|r| r.phrase.as_str()).collect::<Vec<_>>())?;
+    out.set_item(
+        "phrase",
+        rows.iter().map(|r| r.phrase.as_str()).collect::<Vec<_>>(),
+    )?;
     out.set_item("z", rows.iter().map(|r| r.z).collect::<Vec<_>>())?;
     out.set_item("delta", rows.iter().map(|r| r.delta).collect::<Vec<_>>())?;
     out.set_item("count", rows.iter().map(|r| r.count).collect::<Vec<_>>())?;
-    out.set_item("other_count", rows.iter().map(|r| r.other_count).collect::<Vec<_>>())?;
+    out.set_item(
+        "other_count",
+        rows.iter().map(|r| r.other_count).collect::<Vec<_>>(),
+    )?;
     Ok(out)
 }
 
@@ -116,13 +135,22 @@ fn _key_phrases<'py>(
 /// >>> out["is_complaint"].tolist(), out["cues"]
 /// ([False, True], [[], ['never again']])
 #[pyfunction]
-fn _complaints<'py>(py: Python<'py>, texts: Vec<PyBackedStr>) -> PyResult<Bound<'py, PyDict>> {
-    let found = py.detach(|| ct::complaints(&texts));
+#[pyo3(signature = (texts, max_chars=ct::DEFAULT_MAX_CHARS))]
+fn _complaints<'py>(
+    py: Python<'py>,
+    texts: Vec<PyBackedStr>,
+    max_chars: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let limits = ct::TextLimits { max_chars };
+    let found = py.detach(|| ct::complaints_with(&texts, &limits)).py()?;
     let out = PyDict::new(py);
     let flags: Vec<bool> = found.iter().map(|c| c.is_complaint).collect();
     let compound: Vec<f64> = found.iter().map(|c| c.compound).collect();
     out.set_item("is_complaint", flags.into_pyarray(py))?;
     out.set_item("compound", compound.into_pyarray(py))?;
-    out.set_item("cues", found.iter().map(|c| c.cues.clone()).collect::<Vec<_>>())?;
+    out.set_item(
+        "cues",
+        found.iter().map(|c| c.cues.clone()).collect::<Vec<_>>(),
+    )?;
     Ok(out)
 }

@@ -5,20 +5,29 @@
 //!
 //! Opt-in parts sit behind cargo features and are built into packages of their own (the
 //! core package stays the small survey scorer): `journey` adds [`journey::EventLog`], with
-//! its column conversions in `columns`.
+//! its column conversions in `columns`; `sentiment` adds VADER sentiment, complaints and
+//! key phrases ([`sentiment`]) with the core's lexicon.
 use wasm_bindgen::prelude::*;
 
-#[cfg(feature = "journey")]
+#[cfg(any(feature = "journey", feature = "sentiment"))]
+#[cfg_attr(not(feature = "journey"), allow(dead_code))] // `sentiment` reads only ids
 mod columns;
 mod convert;
 mod error;
 #[cfg(feature = "journey")]
 mod journey;
 mod metrics;
+#[cfg(feature = "sentiment")]
+mod sentiment;
 mod survey;
 
 #[cfg(feature = "journey")]
 pub use journey::EventLog;
+
+#[cfg(feature = "sentiment")]
+pub use sentiment::{
+    complaints, is_complaint, key_phrases, polarity, sentiment, sentiment_columns,
+};
 
 pub use metrics::{CesAggregate, CsatAggregate, NpsAggregate};
 pub use survey::{Survey, SurveyAggregate};

@@ -22,17 +22,19 @@ use cem_core::metrics::{
 };
 use cem_core::model::Answer;
 use cem_core::survey::{Survey, SurveyAggregate};
+use cem_core::text::{self as ct, PhraseOptions, TextLimits};
 use serde::{Serialize, de::DeserializeOwned};
 
 /// A fuzz harness: takes raw bytes, panics on a finding.
 pub type Harness = fn(&[u8]);
 
 /// The fuzz targets, by name (the folder names under `tests/fuzz-corpus`).
-pub const TARGETS: [(&str, Harness); 4] = [
+pub const TARGETS: [(&str, Harness); 5] = [
     ("survey_definition", survey_definition),
     ("survey_answers", survey_answers),
     ("accumulator_state", accumulator_state),
     ("event_log_columns", event_log_columns),
+    ("sentiment_text", sentiment_text),
 ];
 
 /// The surveys that `survey_answers` scores answers against.
@@ -302,4 +304,87 @@ pub fn event_log_columns(data: &[u8]) {
     let _ = log.next_step(goal);
     let _ = log.paths(Some(goal), None, usize::from(c.depth % 6), Some(5));
     let _ = log.removal_effects(goal);
+}
+
+/// Any UTF-8 text through VADER sentiment, the length limit, complaint detection and key
+/// phrases (the first byte sets a tight `max_chars`; lines alternate between two groups):
+/// never a panic; the shares are in 0..=1 and sum to 1 (to their 3-decimal rounding) or are
+/// all 0, `compound` is in −1..=1, the batch and limit-checked paths agree with `polarity`,
+/// the limit refuses exactly the texts with more characters than it allows.
+pub fn sentiment_text(data: &[u8]) {
+    let Some((&max, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let p = ct::polarity(text);
+    for (name, v) in [("neg", p.neg), ("neu", p.neu), ("pos", p.pos)] {
+        assert!(
+            (0.0..=1.0).contains(&v),
+            "{name} {v} out of 0..=1 for {text:?}"
+        );
+    }
+    assert!(
+        (-1.0..=1.0).contains(&p.compound),
+        "compound {} for {text:?}",
+        p.compound
+    );
+    let sum = p.neg + p.neu + p.pos;
+    assert!(
+        (sum - 1.0).abs() <= 0.0015 + 1e-12 || (p.neg, p.neu, p.pos) == (0.0, 0.0, 0.0),
+        "shares sum to {sum} for {text:?}"
+    );
+    let batch = ct::sentiment(&[text, text]);
+    assert_eq!(batch, [p, p], "sentiment differs from polarity");
+
+    let limits = TextLimits {
+        max_chars: usize::from(max),
+    };
+    let chars = text.chars().count();
+    match ct::polarity_with(text, &limits) {
+        Ok(q) => {
+            assert!(
+                chars <= limits.max_chars,
+                "{chars} characters passed a limit of {max}"
+            );
+            assert_eq!(q, p);
+        }
+        Err(e) => {
+            assert!(
+                chars > limits.max_chars,
+                "{chars} characters refused by a limit of {max}: {e}"
+            );
+            assert_eq!(e.kind(), cem_core::ErrorKind::LimitExceeded);
+        }
+    }
+
+    let c = ct::complaint(text);
+    assert_eq!(
+        c.compound, p.compound,
+        "complaint compound differs from polarity"
+    );
+    let rule = (!c.cues.is_empty() && c.compound < ct::CUE_MAX_COMPOUND)
+        || c.compound <= ct::STRONG_NEGATIVE;
+    assert_eq!(
+        c.is_complaint, rule,
+        "complaint verdict breaks its rule for {text:?}"
+    );
+
+    let lines: Vec<&str> = text.lines().collect();
+    let groups: Vec<u32> = (0..lines.len()).map(|i| u32::from(i % 2 == 1)).collect();
+    let options = PhraseOptions {
+        min_count: 1,
+        max_n: 3,
+        ..PhraseOptions::default()
+    };
+    if let Ok(rows) = ct::key_phrases(&lines, &groups, &options) {
+        for r in &rows {
+            assert!(
+                r.z.is_finite() && r.delta.is_finite(),
+                "non-finite phrase score {r:?}"
+            );
+            assert!(r.count >= 1 && r.group <= 1, "phrase row {r:?}");
+        }
+    }
 }

@@ -1,15 +1,18 @@
 // The JavaScript runner of the bad-input catalogue (tests/bad_inputs/catalogue.json, see its
-// README): every case whose `langs` include `js` goes through the wasm package (in Node, with
+// README): every case whose `langs` include `js` goes through the wasm packages (in Node, with
 // initSync) and must throw an Error with the catalogue's `code` and message, or be accepted as
 // documented — never a wasm trap ("unreachable") or a non-Error throw.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { pkgDir } from './server.mjs';
+import { pkgDir, sentimentDir } from './server.mjs';
 
 const cem = await import(`${pkgDir}/cem_wasm.js`);
 cem.initSync({ module: readFileSync(`${pkgDir}/cem_wasm_bg.wasm`) });
+// The `text.*` ops go through the opt-in sentiment package.
+const cs = await import(`${sentimentDir}/cem_sentiment.js`);
+cs.initSync({ module: readFileSync(`${sentimentDir}/cem_sentiment_bg.wasm`) });
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { cases } = JSON.parse(readFileSync(`${root}/tests/bad_inputs/catalogue.json`, 'utf8'));
@@ -49,6 +52,8 @@ function run(op, a) {
     case 'aggregate.from_json': cem.SurveyAggregate.fromJSON(a[0]); return {};
     case 'survey.from_json': cem.Survey.fromJSON(a[0]); return {};
     case 'survey.score': cem.Survey.fromJSON(POST_CONTACT).score(a[0]); return {};
+    case 'text.polarity': return cs.polarity(a[0]);
+    case 'text.sentiment': return { compound: cs.sentiment(a[0]).map((r) => r.compound) };
     default: throw new Error(`the JS runner does not know op \`${op}\``);
   }
 }

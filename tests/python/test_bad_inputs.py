@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import cem
-from cem import journey, metrics, survey
+from cem import journey, metrics, survey, text
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = json.loads((ROOT / "tests/bad_inputs/catalogue.json").read_text())["cases"]
@@ -120,6 +120,10 @@ def run(op: str, a: list[Any]) -> dict[str, Any]:
         g = metrics.GroupedScores("nps", "month")
         g.push(a[0], a[1], a[2])
         return {"n": g.n}
+    if op == "text.polarity":
+        return text.polarity(a[0])
+    if op == "text.sentiment":
+        return {"compound": text.sentiment(a[0])["compound"].tolist()}
     raise AssertionError(f"the Python runner does not know op `{op}`")
 
 

@@ -142,3 +142,43 @@ def test_missing_and_wrong_texts_are_errors():
         cem.text.polarity(None)
     with pytest.raises(ValueError, match="unknown output"):
         cem.text.sentiment(["good"], output="excel")
+
+
+def test_text_length_limit():
+    """#11: a text over ``max_chars`` (default 100 000) is a LimitExceededError naming it;
+    the caller can raise the limit, and the scores are then the package's."""
+    assert cem.text.DEFAULT_MAX_CHARS == 100_000
+    huge = "a" * 10_000_000
+    with pytest.raises(cem.LimitExceededError) as info:
+        cem.text.polarity(huge)
+    assert info.value.code == "limit_exceeded"
+    assert str(info.value) == (
+        "the length of the text exceeds the limit of 100000 characters: 10000000 characters"
+    )
+    with pytest.raises(cem.LimitExceededError, match="text 1 exceeds the limit of 100000"):
+        cem.text.sentiment(["fine", huge])
+    with pytest.raises(cem.LimitExceededError, match="text 1 exceeds"):
+        cem.text.complaints(["fine", huge])
+    with pytest.raises(cem.LimitExceededError):
+        cem.text.is_complaint(huge)
+    assert isinstance(cem.LimitExceededError("x"), ValueError)
+    # at the limit, counted in characters (code points) as Python's len counts
+    at = "ä" * 100_000
+    assert cem.text.polarity(at) == VADER.polarity_scores(at)
+    with pytest.raises(cem.LimitExceededError, match="100001 characters"):
+        cem.text.polarity(at + "ä")
+    # raised by the caller: scored, and identical to vaderSentiment
+    # (few words: vaderSentiment takes minutes on 100 000 characters of prose)
+    long = "The agent was GREAT, " + "x" * 120_000 + " but the wait was awful!"
+    assert len(long) > 100_000
+    assert cem.text.polarity(long, max_chars=200_000) == VADER.polarity_scores(long)
+    got = cem.text.sentiment([long, "ok"], max_chars=len(long))
+    assert got["compound"].tolist()[0] == VADER.polarity_scores(long)["compound"]
+    assert len(cem.text.complaints([long], max_chars=len(long))) == 1
+    assert cem.text.polarity("", max_chars=0)["compound"] == 0.0
+    with pytest.raises(cem.LimitExceededError):
+        cem.text.polarity("a", max_chars=0)
+    with pytest.raises(cem.InvalidArgumentError, match="max_chars"):
+        cem.text.polarity("a", max_chars=-1)
+    with pytest.raises(TypeError, match="max_chars"):
+        cem.text.sentiment(["a"], max_chars=1.5)  # type: ignore[arg-type]

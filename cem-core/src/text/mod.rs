@@ -7,6 +7,8 @@
 //! - [`key_phrases`]: per group, the n-grams ranked by weighted log-odds with an informative
 //!   Dirichlet prior (Monroe, Colaresi & Quinn 2008), English stopwords built in.
 //! - [`complaint`] / [`complaints`]: negative sentiment plus documented complaint cues.
+//! - [`TextLimits`]: the longest text the `*_with` functions (and the Python and JS
+//!   bindings) score, 100 000 characters by default.
 //!
 //! Sentiment and complaints need the `sentiment` feature (on by default; a browser build can
 //! leave the ~0.5 MB lexicon out); key phrases do not.
@@ -28,6 +30,8 @@ mod complaints;
 #[cfg(feature = "sentiment")]
 mod lexicon;
 #[cfg(feature = "sentiment")]
+mod limits;
+#[cfg(feature = "sentiment")]
 mod modifiers;
 mod phrases;
 mod stopwords;
@@ -42,6 +46,8 @@ pub use complaints::{
     COMPLAINT_CUES, CUE_MAX_COMPOUND, Complaint, STRONG_NEGATIVE, complaint, complaints,
     is_complaint,
 };
+#[cfg(feature = "sentiment")]
+pub use limits::{DEFAULT_MAX_CHARS, TextLimits, complaints_with, polarity_with, sentiment_with};
 pub use phrases::{KeyPhrase, PhraseOptions, key_phrases};
 pub use stopwords::ENGLISH_STOPWORDS;
 #[cfg(feature = "sentiment")]

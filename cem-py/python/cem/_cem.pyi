@@ -88,6 +88,7 @@ __all__ = [
     "two_proportion_test",
     # text (issue #8)
     "COMPLAINT_CUES",
+    "DEFAULT_MAX_CHARS",
     "ENGLISH_STOPWORDS",
     "_complaints",
     "_key_phrases",
@@ -692,9 +693,10 @@ def _nonresponse(
 
 ENGLISH_STOPWORDS: tuple[str, ...]
 COMPLAINT_CUES: tuple[str, ...]
+DEFAULT_MAX_CHARS: int
 
-def _sentiment(texts: Sequence[str]) -> dict[str, Any]: ...
-def _polarity(text: str) -> dict[str, float]: ...
+def _sentiment(texts: Sequence[str], max_chars: int = ...) -> dict[str, Any]: ...
+def _polarity(text: str, max_chars: int = ...) -> dict[str, float]: ...
 def _key_phrases(
     texts: Sequence[str],
     groups: Sequence[int],
@@ -706,7 +708,7 @@ def _key_phrases(
     prior_scale: float = 1.0,
     stopwords: Optional[Sequence[str]] = None,
 ) -> dict[str, Any]: ...
-def _complaints(texts: Sequence[str]) -> dict[str, Any]: ...
+def _complaints(texts: Sequence[str], max_chars: int = ...) -> dict[str, Any]: ...
 
 # ------------------------------------------------------------------ alerts (private; see cem.alerts)
 

@@ -13,6 +13,10 @@
 
 Texts come as a list, tuple, numpy array, pandas/polars Series or pyarrow array of ``str``;
 a missing text (``None``, NaN) is an error naming its position, never a silent neutral row.
+A text longer than ``max_chars`` characters (default :data:`DEFAULT_MAX_CHARS`, 100 000;
+pass a larger value for documents you trust) is a :class:`cem.LimitExceededError` naming
+its position, before anything is scored: a service scoring what strangers type cannot be
+made to spend unbounded time on one "comment".
 Results are frames of the input's library (pandas for lists and arrays; ``output=`` picks
 another: ``"pandas"``, ``"polars"``, ``"pyarrow"``). A pandas Series keeps its index.
 
@@ -37,6 +41,7 @@ from typing import Any, Optional
 from cem import _frames
 from cem._cem import (
     COMPLAINT_CUES,
+    DEFAULT_MAX_CHARS,
     ENGLISH_STOPWORDS,
     InvalidArgumentError,
     _complaints,
@@ -47,6 +52,7 @@ from cem._cem import (
 
 __all__ = [
     "COMPLAINT_CUES",
+    "DEFAULT_MAX_CHARS",
     "ENGLISH_STOPWORDS",
     "complaints",
     "is_complaint",
@@ -58,7 +64,7 @@ __all__ = [
 _OUTPUTS = ("pandas", "polars", "pyarrow")
 
 
-def polarity(text: str) -> dict[str, float]:
+def polarity(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> dict[str, float]:
     """VADER scores of one text, as ``SentimentIntensityAnalyzer().polarity_scores`` gives.
 
     Examples
@@ -67,13 +73,21 @@ def polarity(text: str) -> dict[str, float]:
     {'neg': 0.0, 'neu': 0.233, 'pos': 0.767, 'compound': 0.9342}
     >>> polarity("")
     {'neg': 0.0, 'neu': 0.0, 'pos': 0.0, 'compound': 0.0}
+    >>> polarity("good " * 30_000)
+    Traceback (most recent call last):
+    ...
+    cem.LimitExceededError: the length of the text exceeds the limit of 100000 characters: 150000 characters
+    >>> polarity("good " * 30_000, max_chars=200_000)["compound"]
+    1.0
     """
     if not isinstance(text, str):
         raise TypeError(f"`text` must be a str, not `{type(text).__name__}`")
-    return _polarity(text)
+    return _polarity(text, max_chars=_max_chars(max_chars))
 
 
-def sentiment(texts: Any, *, output: Optional[str] = None) -> Any:
+def sentiment(
+    texts: Any, *, output: Optional[str] = None, max_chars: int = DEFAULT_MAX_CHARS
+) -> Any:
     """VADER scores of each text: a frame with ``neg``, ``neu``, ``pos``, ``compound`` and
     ``label`` (``positive``/``neutral``/``negative``), one row per text, in order.
 
@@ -87,11 +101,13 @@ def sentiment(texts: Any, *, output: Optional[str] = None) -> Any:
     b  0.779  0.221  0.000   -0.5461  negative
     """
     values, kind, index = _read_texts(texts, "texts")
-    cols = _sentiment(values)
+    cols = _sentiment(values, max_chars=_max_chars(max_chars))
     return _frame(cols, output or kind, index)
 
 
-def complaints(texts: Any, *, output: Optional[str] = None) -> Any:
+def complaints(
+    texts: Any, *, output: Optional[str] = None, max_chars: int = DEFAULT_MAX_CHARS
+) -> Any:
     """Complaint verdicts: a frame with ``is_complaint``, ``compound`` and ``cues`` (the
     :data:`COMPLAINT_CUES` found), one row per text.
 
@@ -107,11 +123,11 @@ def complaints(texts: Any, *, output: Optional[str] = None) -> Any:
     2          True   -0.7579  [rude, horrible]
     """
     values, kind, index = _read_texts(texts, "texts")
-    cols = _complaints(values)
+    cols = _complaints(values, max_chars=_max_chars(max_chars))
     return _frame(cols, output or kind, index)
 
 
-def is_complaint(text: str) -> bool:
+def is_complaint(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> bool:
     """Whether one text is a complaint (see :func:`complaints`).
 
     Examples
@@ -123,7 +139,7 @@ def is_complaint(text: str) -> bool:
     """
     if not isinstance(text, str):
         raise TypeError(f"`text` must be a str, not `{type(text).__name__}`")
-    return bool(_complaints([text])["is_complaint"][0])
+    return bool(_complaints([text], max_chars=_max_chars(max_chars))["is_complaint"][0])
 
 
 def key_phrases(
@@ -224,6 +240,15 @@ def key_phrases(
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _max_chars(value: Any) -> int:
+    """``max_chars`` checked: a whole number >= 0 (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"`max_chars` must be an int, not `{type(value).__name__}`")
+    if value < 0:
+        raise InvalidArgumentError(f"invalid `max_chars`: `{value!r}` must be a non-negative integer")
+    return value
 
 
 def _to_list(obj: Any) -> list[Any]:
