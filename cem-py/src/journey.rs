@@ -92,14 +92,14 @@ impl EventLog {
                 let labels = (0..customer_count).map(|i| i.to_string()).collect();
                 cj::EventLog::from_columns(c, labels, t, touchpoint_labels, ts, v)
             })
-            .map_err(|e| rename(e, &names))
+            .map_err(|e| rename(e, &names, "channels"))
             .py()?;
         if let Some((codes, labels, name)) = channels {
             let ch: Column<'_, u32> = convert::column_of(&codes, &name)?;
             let ch = ch.as_slice();
             inner = py
                 .detach(|| inner.with_channels(ch, labels))
-                .map_err(|e| rename_channel(e, &name))
+                .map_err(|e| rename(e, &names, &name))
                 .py()?;
         }
         Ok(EventLog { inner, unit })
@@ -632,27 +632,13 @@ fn score_metric(
     }
 }
 
-/// Puts the channel column's name into the core's messages about it.
-fn rename_channel(e: Error, name: &str) -> Error {
-    match e {
-        Error::OutOfRange {
-            field,
-            value,
-            expected,
-        } => Error::OutOfRange {
-            field: format!("{field} in column `{name}`"),
-            value,
-            expected,
-        },
-        other => other,
-    }
-}
-
 /// Puts the caller's column names into the core's messages (`customer code at row 3` →
-/// `... in column `user_id``).
-fn rename(e: Error, names: &(String, String, String, String)) -> Error {
+/// `... in column `user_id``); `channel` names the channel column.
+fn rename(e: Error, names: &(String, String, String, String), channel: &str) -> Error {
     let column = |field: &str| {
-        if field.starts_with("customer") {
+        if field.starts_with("channel") {
+            channel
+        } else if field.starts_with("customer") {
             &names.0
         } else if field.starts_with("touchpoint") {
             &names.1
