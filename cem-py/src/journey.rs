@@ -48,9 +48,11 @@ impl EventLog {
     /// Builds the log: ``customers[i]`` a code below ``customer_count``, ``touchpoints[i]`` a
     /// code into ``touchpoint_labels``, ``times[i]`` an integer in ``time_unit`` or a
     /// datetime column (its own unit wins), ``values[i]`` an optional number. ``columns``
-    /// names the four columns in error messages. The kernel runs without the GIL.
+    /// names the four columns in error messages. ``channels``, if given, is
+    /// ``(codes, labels, column name)``: a channel code per event (same rows as the other
+    /// columns) into ``labels``. The kernel runs without the GIL.
     #[staticmethod]
-    #[pyo3(signature = (customers, customer_count, touchpoints, touchpoint_labels, times, values=None, *, time_unit="s", columns=None))]
+    #[pyo3(signature = (customers, customer_count, touchpoints, touchpoint_labels, times, values=None, *, time_unit="s", columns=None, channels=None))]
     #[allow(clippy::too_many_arguments)]
     fn from_columns(
         py: Python<'_>,
@@ -62,6 +64,7 @@ impl EventLog {
         values: Option<&Bound<'_, PyAny>>,
         time_unit: &str,
         columns: Option<(String, String, String, String)>,
+        channels: Option<(Bound<'_, PyAny>, Vec<String>, String)>,
     ) -> PyResult<Self> {
         let names = columns.unwrap_or_else(|| {
             (
@@ -84,13 +87,21 @@ impl EventLog {
         };
         let (c, t, ts) = (c.as_slice(), t.as_slice(), ts.as_slice());
         let v = v.as_ref().map(Column::as_slice);
-        let inner = py
+        let mut inner = py
             .detach(|| {
                 let labels = (0..customer_count).map(|i| i.to_string()).collect();
                 cj::EventLog::from_columns(c, labels, t, touchpoint_labels, ts, v)
             })
-            .map_err(|e| rename(e, &names))
+            .map_err(|e| rename(e, &names, "channels"))
             .py()?;
+        if let Some((codes, labels, name)) = channels {
+            let ch: Column<'_, u32> = convert::column_of(&codes, &name)?;
+            let ch = ch.as_slice();
+            inner = py
+                .detach(|| inner.with_channels(ch, labels))
+                .map_err(|e| rename(e, &names, &name))
+                .py()?;
+        }
         Ok(EventLog { inner, unit })
     }
 
@@ -109,6 +120,12 @@ impl EventLog {
     #[getter]
     fn time_unit(&self) -> &'static str {
         self.unit.name()
+    }
+
+    /// Channel labels by code, or ``None`` for a log without a channel column.
+    #[getter]
+    fn channel_labels(&self) -> Option<Vec<String>> {
+        (self.inner.has_channels()).then(|| self.inner.channel_labels().to_vec())
     }
 
     /// Touchpoint labels by code.
@@ -449,6 +466,10 @@ impl FeedbackJoin {
         d.set_item("score", r.iter().map(|x| x.score).collect::<Vec<_>>())?;
         d.set_item("last", r.iter().map(|x| x.last).collect::<Vec<_>>())?;
         d.set_item(
+            "last_channel",
+            r.iter().map(|x| x.last_channel).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
             "within",
             r.iter().map(|x| x.within.clone()).collect::<Vec<_>>(),
         )?;
@@ -527,17 +548,22 @@ impl FeedbackJoin {
         Ok(d)
     }
 
-    /// Channel consistency: ``channel_of[t]`` is the channel code of touchpoint code ``t``.
-    #[pyo3(signature = (channel_of, confidence=0.95))]
+    /// Channel consistency: ``channel_of[t]`` is the channel code of touchpoint code ``t``;
+    /// without it, each response counts for the channel of its last event (the log's channel
+    /// column, codes into its ``channel_labels``).
+    #[pyo3(signature = (channel_of=None, confidence=0.95))]
     fn channel_consistency<'py>(
         &self,
         py: Python<'py>,
-        channel_of: Vec<u32>,
+        channel_of: Option<Vec<u32>>,
         confidence: f64,
     ) -> PyResult<Bound<'py, PyDict>> {
         let join = &self.inner;
         let pairs = py
-            .detach(|| join.channel_consistency(&channel_of, confidence))
+            .detach(|| match &channel_of {
+                Some(map) => join.channel_consistency(map, confidence),
+                None => join.event_channel_consistency(confidence),
+            })
             .py()?;
         let d = PyDict::new(py);
         d.set_item("a", pairs.iter().map(|x| x.a).collect::<Vec<_>>())?;
@@ -607,10 +633,12 @@ fn score_metric(
 }
 
 /// Puts the caller's column names into the core's messages (`customer code at row 3` →
-/// `... in column `user_id``).
-fn rename(e: Error, names: &(String, String, String, String)) -> Error {
+/// `... in column `user_id``); `channel` names the channel column.
+fn rename(e: Error, names: &(String, String, String, String), channel: &str) -> Error {
     let column = |field: &str| {
-        if field.starts_with("customer") {
+        if field.starts_with("channel") {
+            channel
+        } else if field.starts_with("customer") {
             &names.0
         } else if field.starts_with("touchpoint") {
             &names.1

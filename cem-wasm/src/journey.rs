@@ -97,7 +97,8 @@ pub struct EventLog {
 impl EventLog {
     /// Builds the log from three columns of the same length: customer ids, touchpoint ids
     /// and timestamps (whole numbers in `timeUnit`, default `"s"`, or `Date`s). Events of a
-    /// customer are ordered by time, ties by input order; unsorted input is fine.
+    /// customer are ordered by time, ties by input order; unsorted input is fine. `channels`,
+    /// optional, is the channel id of every event (same rows as the other columns).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "Ids")] customers: &JsValue,
@@ -105,13 +106,37 @@ impl EventLog {
         #[wasm_bindgen(unchecked_param_type = "Times")] times: &JsValue,
         #[wasm_bindgen(js_name = timeUnit, unchecked_optional_param_type = "TimeUnit")]
         time_unit: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Ids")] channels: Option<JsValue>,
     ) -> Result<EventLog, JsValue> {
         let unit = TimeUnit::parse(time_unit.as_deref().unwrap_or("s")).js()?;
         let (c, c_labels) = columns::ids(customers, "customers")?;
         let (t, t_labels) = columns::ids(touchpoints, "touchpoints")?;
         let (ts, unit) = columns::times(times, "times", unit)?;
-        let inner = cj::EventLog::from_columns(&c, c_labels, &t, t_labels, &ts, None).js()?;
+        let mut inner = cj::EventLog::from_columns(&c, c_labels, &t, t_labels, &ts, None).js()?;
+        if let Some(ch) = channels.filter(|v| !v.is_undefined() && !v.is_null()) {
+            let (codes, labels) = columns::ids(&ch, "channels")?;
+            inner = inner.with_channels(&codes, labels).js()?;
+        }
         Ok(EventLog { inner, unit })
+    }
+
+    /// Channel labels, in order of first appearance; `undefined` without a `channels` column.
+    #[wasm_bindgen(getter)]
+    pub fn channels(&self) -> Option<Vec<String>> {
+        (self.inner.has_channels()).then(|| self.inner.channel_labels().to_vec())
+    }
+
+    /// The channels of `customer`'s events, in event order (time, ties by input order);
+    /// `undefined` without a `channels` column or for an unknown customer.
+    #[wasm_bindgen(js_name = channelsOf)]
+    pub fn channels_of(&self, customer: &str) -> Option<Vec<String>> {
+        let code = (self.inner.customer_labels().iter()).position(|l| l == customer)?;
+        let codes = self.inner.channels_of(u32::try_from(code).ok()?)?;
+        Some(
+            (codes.iter())
+                .map(|&c| self.inner.channel_label(c).unwrap_or_default().to_owned())
+                .collect(),
+        )
     }
 
     /// Number of events.

@@ -182,6 +182,33 @@ function checkMisuse(caught) {
 }
 
 describe('cem-journey in Node', () => {
+  test('channels follow their events through the ordering by customer and time', () => {
+    const names = ['web', 'app', 'store'];
+    const channels = LOG.customers.map((_, i) => names[(i * 7 + (i >> 3)) % 3]);
+    const el = new cj.EventLog(LOG.customers, LOG.touchpoints, LOG.times, undefined, channels);
+    assert.deepEqual([...el.channels].sort(), [...names].sort());
+    // Reference: each customer's rows sorted by (time, input row).
+    const rows = new Map();
+    LOG.customers.forEach((c, i) => { if (!rows.has(c)) rows.set(c, []); rows.get(c).push(i); });
+    assert.ok(rows.size > 10);
+    for (const [c, idx] of rows) {
+      idx.sort((i, j) => LOG.times[i] - LOG.times[j] || i - j);
+      assert.deepEqual(el.channelsOf(c), idx.map((i) => channels[i]), `customer ${c}`);
+    }
+    assert.equal(el.channelsOf('nobody'), undefined);
+    const plain = new cj.EventLog(LOG.customers, LOG.touchpoints, LOG.times);
+    assert.equal(plain.channels, undefined);
+    assert.equal(plain.channelsOf(LOG.customers[0]), undefined);
+    near(el.dfg(), plain.dfg());
+    const bad = (f) => { try { f(); return null; } catch (e) { return e; } };
+    const short = bad(() => new cj.EventLog(['a', 'b'], ['x', 'y'], [0, 1], 's', ['web']));
+    assert.equal(short?.code, 'length_mismatch');
+    assert.match(short.message, /channels/);
+    const hole = bad(() => new cj.EventLog(['a', 'b'], ['x', 'y'], [0, 1], 's', ['web', null]));
+    assert.equal(hole?.code, 'invalid_number');
+    assert.match(hole.message, /channels at position 1/);
+  });
+
   test('EventLog agrees with the independent reference (DFG, starts/ends, variants, funnels, next step, paths, removal effects)', () => {
     check(analyse(cj, LOG));
   });

@@ -1,9 +1,11 @@
 //! [`EventLog`] as compact bytes: for pickling, caches and queues.
 //!
 //! Little-endian: the magic `CEMLOG1\0`; the counts of customers, touchpoints and events and a
-//! value flag; the labels (a `u32` byte length and UTF-8 each); then the columns as they are
-//! held (touchpoint `u32`, time `i64`, value `f64` if present, offsets `u64`, input row `u32`).
-//! About 16 bytes per event plus the labels. Reading validates everything the methods rely
+//! flags byte (bit 0: values, bit 1: channels); with channels, the count of channel labels;
+//! the labels (customers, touchpoints, channels; a `u32` byte length and UTF-8 each); then the
+//! columns as they are held (touchpoint `u32`, time `i64`, value `f64` if present, channel
+//! `u32` if present, offsets `u64`, input row `u32`). About 16 bytes per event plus the
+//! labels. Logs without channels write the same bytes as before channels existed. Reading validates everything the methods rely
 //! on, so truncated, damaged or hostile bytes give an error, never a broken log.
 
 use crate::error::{Error, Result};
@@ -24,16 +26,22 @@ impl EventLog {
     /// # Ok::<(), cem_core::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let labels: usize = (self.customers.iter().chain(&self.touchpoints))
-            .map(|l| l.len() + 4)
-            .sum();
-        let mut out = Vec::with_capacity(40 + labels + self.column_bytes());
+        let all_labels = || {
+            (self.customers.iter())
+                .chain(&self.touchpoints)
+                .chain(&self.channels)
+        };
+        let labels: usize = all_labels().map(|l| l.len() + 4).sum();
+        let mut out = Vec::with_capacity(48 + labels + self.column_bytes());
         out.extend_from_slice(MAGIC);
         for k in [self.customers.len(), self.touchpoints.len(), self.len()] {
             out.extend_from_slice(&(k as u64).to_le_bytes());
         }
-        out.push(u8::from(self.value.is_some()));
-        for label in self.customers.iter().chain(&self.touchpoints) {
+        out.push(u8::from(self.value.is_some()) | (u8::from(self.channel.is_some()) << 1));
+        if self.channel.is_some() {
+            out.extend_from_slice(&(self.channels.len() as u64).to_le_bytes());
+        }
+        for label in all_labels() {
             out.extend_from_slice(&u32::try_from(label.len()).unwrap_or(u32::MAX).to_le_bytes());
             out.extend_from_slice(label.as_bytes());
         }
@@ -44,6 +52,7 @@ impl EventLog {
             .iter()
             .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
         (self.value.iter().flatten()).for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+        (self.channel.iter().flatten()).for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
         (self.offsets.iter()).for_each(|&x| out.extend_from_slice(&(x as u64).to_le_bytes()));
         self.rows
             .iter()
@@ -65,11 +74,11 @@ impl EventLog {
         let customers = r.count()?;
         let touchpoints = r.count()?;
         let n = r.count()?;
-        let has_values = match r.take(1)? {
-            [0] => false,
-            [1] => true,
-            _ => return Err(Error::Json("invalid event log: bad value flag".into())),
+        let (has_values, has_channels) = match r.take(1)? {
+            &[f] if f <= 3 => (f & 1 == 1, f & 2 == 2),
+            _ => return Err(Error::Json("invalid event log: bad flags byte".into())),
         };
+        let channels = if has_channels { r.count()? } else { 0 };
         let mut labels = |k: usize| -> Result<Vec<String>> {
             (0..k)
                 .map(|_| {
@@ -81,10 +90,16 @@ impl EventLog {
         };
         let customers_l = labels(customers)?;
         let touchpoints_l = labels(touchpoints)?;
+        let channels_l = labels(channels)?;
         let touchpoint = r.column(n, u32::from_le_bytes)?;
         let time = r.column(n, i64::from_le_bytes)?;
         let value = if has_values {
             Some(r.column(n, f64::from_le_bytes)?)
+        } else {
+            None
+        };
+        let channel = if has_channels {
+            Some(r.column(n, u32::from_le_bytes)?)
         } else {
             None
         };
@@ -107,6 +122,8 @@ impl EventLog {
             touchpoint,
             time,
             value,
+            channels: channels_l,
+            channel,
             offsets,
             rows,
         };

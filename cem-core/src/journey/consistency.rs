@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::journey::FeedbackJoin;
+use crate::journey::{FeedbackJoin, JoinedFeedback};
 use crate::metrics::{Estimate, Mean};
 
 /// How one customer's scores differ between two channels, over the customers who gave
@@ -56,6 +56,60 @@ impl FeedbackJoin {
         channel_of: &[u32],
         confidence: f64,
     ) -> Result<Vec<ChannelPair>> {
+        self.consistency_by(confidence, |_, t| {
+            channel_of.get(t as usize).copied().ok_or_else(|| {
+                Error::invalid_argument(
+                    "channel_of",
+                    format!(
+                        "touchpoint code `{t}` has no channel (channel_of has {} entries)",
+                        channel_of.len()
+                    ),
+                )
+            })
+        })
+    }
+
+    /// [`channel_consistency`](FeedbackJoin::channel_consistency) with the channel of each
+    /// response's last *event*, from the log's own channel column
+    /// ([`EventLog::with_channels`]): the same touchpoint may then count for different
+    /// channels. Channel codes are the log's ([`EventLog::channel_label`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when a response after some event has no channel (the join
+    /// was made on a log without channels);
+    /// [`Error::OutOfRange`] for a bad confidence.
+    ///
+    /// ```
+    /// use cem_core::journey::EventLog;
+    /// let log = EventLog::from_rows(&[
+    ///     ("a", "buy", 0), ("a", "buy", 10), ("b", "buy", 0), ("b", "buy", 10), ("c", "buy", 0), ("c", "buy", 10),
+    /// ])?
+    /// .with_channel_ids(&["web", "store", "web", "store", "web", "store"])?;
+    /// let join = log.with_feedback(&["a", "a", "b", "b", "c", "c"], &[5, 15, 5, 15, 5, 15], &[6, 9, 7, 9, 8, 10], None)?;
+    /// let pairs = join.event_channel_consistency(0.95)?;
+    /// assert_eq!((pairs[0].a, pairs[0].b), (0, 1)); // web, store
+    /// assert_eq!(pairs[0].difference.unwrap().value, -7.0 / 3.0);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn event_channel_consistency(&self, confidence: f64) -> Result<Vec<ChannelPair>> {
+        self.consistency_by(confidence, |r, _| {
+            r.last_channel.ok_or_else(|| {
+                Error::invalid_argument(
+                    "channels",
+                    "the event log has no channel column (build it with channels, or pass \
+                     channel_of)",
+                )
+            })
+        })
+    }
+
+    /// The per-channel-pair comparison, with `channel(row, last touchpoint)` giving the
+    /// channel a response counts for.
+    fn consistency_by(
+        &self,
+        confidence: f64,
+        channel: impl Fn(&JoinedFeedback, u32) -> Result<u32>,
+    ) -> Result<Vec<ChannelPair>> {
         crate::error::check_confidence(confidence)?;
         // Per customer and channel: sum and count of scores.
         let mut by_customer: BTreeMap<u32, BTreeMap<u32, (f64, u64)>> = BTreeMap::new();
@@ -63,15 +117,7 @@ impl FeedbackJoin {
             let (Some(c), Some(t)) = (r.customer, r.last) else {
                 continue;
             };
-            let Some(&channel) = channel_of.get(t as usize) else {
-                return Err(Error::invalid_argument(
-                    "channel_of",
-                    format!(
-                        "touchpoint code `{t}` has no channel (channel_of has {} entries)",
-                        channel_of.len()
-                    ),
-                ));
-            };
+            let channel = channel(r, t)?;
             let e = by_customer
                 .entry(c)
                 .or_default()

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::Interaction;
 
-/// A columnar event log: dictionary-encoded customer and touchpoint ids, `i64` timestamps and
-/// an optional numeric value per event.
+/// A columnar event log: dictionary-encoded customer and touchpoint ids, `i64` timestamps, an
+/// optional numeric value per event and an optional dictionary-encoded channel per event
+/// ([`with_channels`](EventLog::with_channels)).
 ///
 /// **Event order.** Events are grouped by customer (customers in order of first appearance in
 /// the input) and, within a customer, ordered by timestamp; equal timestamps keep their input
@@ -58,6 +59,10 @@ pub struct EventLog {
     pub(super) time: Vec<i64>,
     /// Value of each event, if the log has values.
     pub(super) value: Option<Vec<f64>>,
+    /// Channel labels, indexed by channel code (empty without a channel column).
+    pub(super) channels: Vec<String>,
+    /// Channel code of each event, in log order, if the log has channels.
+    pub(super) channel: Option<Vec<u32>>,
     /// Events of customer `c` are `offsets[c]..offsets[c + 1]`.
     pub(super) offsets: Vec<usize>,
     /// Input row of each event, in log order (a permutation of `0..len`).
@@ -187,12 +192,71 @@ impl EventLog {
                     .map(|&i| v.get(i).copied().unwrap_or(0.0))
                     .collect()
             }),
+            channels: Vec::new(),
+            channel: None,
             offsets,
             rows: order
                 .iter()
                 .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
                 .collect(),
         })
+    }
+
+    /// Adds (or replaces) the channel column: `codes[i]` is the channel of input row `i` —
+    /// the same rows, in the same order, as the columns the log was built from — as a code
+    /// into `labels`. The log reorders its events by customer and time; the channels follow
+    /// their events (through [`input_rows`](EventLog::input_rows)).
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] when `codes` is not one per event; [`Error::OutOfRange`] for
+    /// a code without a label (naming the row).
+    ///
+    /// ```
+    /// use cem_core::journey::EventLog;
+    /// let log = EventLog::from_rows(&[("ann", "home", 20), ("bob", "home", 5), ("ann", "cart", 10)])?
+    ///     .with_channels(&[0, 1, 1], vec!["web".into(), "app".into()])?;
+    /// // ann's events by time: cart (row 2, app), then home (row 0, web).
+    /// assert_eq!(log.channels_of(0), Some(&[1, 0][..]));
+    /// assert_eq!(log.channel_label(1), Some("app"));
+    /// assert!(log.clone().with_channels(&[0, 2, 0], vec!["web".into(), "app".into()]).is_err());
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn with_channels(mut self, codes: &[u32], labels: Vec<String>) -> Result<EventLog> {
+        if codes.len() != self.len() {
+            return Err(Error::length_mismatch(
+                "events",
+                self.len(),
+                "channels",
+                codes.len(),
+            ));
+        }
+        check_codes("channel", codes, labels.len())?;
+        self.channel = Some(
+            (self.rows.iter())
+                .map(|&r| codes.get(r as usize).copied().unwrap_or(0))
+                .collect(),
+        );
+        self.channels = labels;
+        Ok(self)
+    }
+
+    /// [`with_channels`](EventLog::with_channels) from channel ids of any hashable, printable
+    /// type, dictionary-encoded in order of first appearance (labels are the ids' text).
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] when `ids` is not one per event.
+    ///
+    /// ```
+    /// use cem_core::journey::EventLog;
+    /// let log = EventLog::from_rows(&[("ann", "home", 2), ("ann", "call", 1)])?
+    ///     .with_channel_ids(&["web", "phone"])?;
+    /// assert_eq!(log.channel_labels(), ["web", "phone"]);
+    /// assert_eq!(log.channel_column(), Some(&[1, 0][..])); // call (phone) came first
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn with_channel_ids<K: Hash + Eq + Display>(self, ids: &[K]) -> Result<EventLog> {
+        let (codes, labels) = encode(ids);
+        self.with_channels(&codes, labels)
     }
 
     /// Builds a log from id columns of any hashable, printable type — integer ids (`u32`,
@@ -359,6 +423,41 @@ impl EventLog {
             .map(|v| v.get(range).unwrap_or_default())
     }
 
+    /// Whether the log has a channel column.
+    pub fn has_channels(&self) -> bool {
+        self.channel.is_some()
+    }
+
+    /// Channel labels, indexed by code (empty without a channel column).
+    pub fn channel_labels(&self) -> &[String] {
+        &self.channels
+    }
+
+    /// The label of channel `code`.
+    pub fn channel_label(&self, code: u32) -> Option<&str> {
+        self.channels.get(code as usize).map(String::as_str)
+    }
+
+    /// The channel codes of customer `code`'s events, in event order, when the log has
+    /// channels.
+    pub fn channels_of(&self, code: u32) -> Option<&[u32]> {
+        let range = self.range(code as usize);
+        self.channel
+            .as_ref()
+            .map(|v| v.get(range).unwrap_or_default())
+    }
+
+    /// The channel code of event `event` (an index in log order), when the log has channels
+    /// and the event exists.
+    pub fn channel_of_event(&self, event: usize) -> Option<u32> {
+        self.channel.as_ref().and_then(|v| v.get(event).copied())
+    }
+
+    /// Channel codes of every event, in log order, when the log has channels.
+    pub fn channel_column(&self) -> Option<&[u32]> {
+        self.channel.as_deref()
+    }
+
     /// Iterates over customers: `(customer code, touchpoints, times)`.
     pub fn journeys(&self) -> impl Iterator<Item = (u32, &[u32], &[i64])> + '_ {
         (0..self.customers.len()).map(|c| {
@@ -401,6 +500,7 @@ impl EventLog {
         self.touchpoint.len() * 4
             + self.time.len() * 8
             + self.value.as_ref().map_or(0, |v| v.len() * 8)
+            + self.channel.as_ref().map_or(0, |v| v.len() * 4)
             + self.offsets.len() * 8
             + self.rows.len() * 4
     }
@@ -414,6 +514,17 @@ impl EventLog {
         }
         if self.value.as_ref().is_some_and(|v| v.len() != n) {
             return bad("its value column differs in length".into());
+        }
+        if self.channel.as_ref().is_some_and(|v| v.len() != n) {
+            return bad("its channel column differs in length".into());
+        }
+        if self.channel.is_none() && !self.channels.is_empty() {
+            return bad("it has channel labels but no channel column".into());
+        }
+        if let Some(c) =
+            (self.channel.iter().flatten()).find(|&&c| c as usize >= self.channels.len())
+        {
+            return bad(format!("channel code `{c}` has no label"));
         }
         if self.offsets.len() != self.customers.len() + 1
             || self.offsets.first() != Some(&0)
@@ -456,6 +567,10 @@ struct RawLog {
     touchpoint: Vec<u32>,
     time: Vec<i64>,
     value: Option<Vec<f64>>,
+    #[serde(default)]
+    channels: Vec<String>,
+    #[serde(default)]
+    channel: Option<Vec<u32>>,
     offsets: Vec<usize>,
     rows: Vec<u32>,
 }
@@ -470,6 +585,8 @@ impl TryFrom<RawLog> for EventLog {
             touchpoint: r.touchpoint,
             time: r.time,
             value: r.value,
+            channels: r.channels,
+            channel: r.channel,
             offsets: r.offsets,
             rows: r.rows,
         };

@@ -21,6 +21,10 @@ pub struct JoinedFeedback {
     pub customer: Option<u32>,
     /// The last touchpoint at or before the response's time, if any.
     pub last: Option<u32>,
+    /// The channel of that last event, when the log has a channel column
+    /// ([`EventLog::with_channels`]).
+    #[serde(default)]
+    pub last_channel: Option<u32>,
     /// The distinct touchpoints within the window before the response (only the last one
     /// without a window), in first-touched order.
     pub within: Vec<u32>,
@@ -114,6 +118,10 @@ impl EventLog {
                 let (tps, ts) = customer.map(|c| self.events_of(c)).unwrap_or_default();
                 let end = ts.partition_point(|&x| x <= t);
                 let last = end.checked_sub(1).and_then(|i| tps.get(i).copied());
+                let last_channel = customer
+                    .and_then(|c| self.channels_of(c))
+                    .zip(end.checked_sub(1))
+                    .and_then(|(chs, i)| chs.get(i).copied());
                 let mut within: Vec<u32> = Vec::new();
                 match window {
                     Some(w) => {
@@ -131,6 +139,7 @@ impl EventLog {
                     score,
                     customer,
                     last,
+                    last_channel,
                     within,
                 }
             })

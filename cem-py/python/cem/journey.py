@@ -167,6 +167,11 @@ class EventLog:
         ``time_unit``.
     value : str, optional
         A numeric value per event (finite).
+    channel : str, optional
+        The channel of each event (strings, categoricals or integers; nulls raise
+        :class:`cem.InvalidNumberError` naming the column and row). With it,
+        :meth:`FeedbackJoin.channel_consistency` needs no touchpoint→channel mapping: each
+        response counts for the channel of the event before it.
     time_unit : {"s", "ms", "us", "ns"}
         How integer times are read.
     output : {None, "pandas", "polars", "pyarrow", "dict"}
@@ -193,6 +198,7 @@ class EventLog:
         touchpoint: str = "event",
         time: str = "timestamp",
         value: Optional[str] = None,
+        channel: Optional[str] = None,
         *,
         time_unit: str = "s",
         output: Optional[str] = None,
@@ -205,6 +211,11 @@ class EventLog:
         self._labels: list[Any] = self._touchpoints.to_pylist()
         self._code = {label: i for i, label in enumerate(self._labels)}
         self._time_type = _time_type(frame, kind, time)
+        channels = None
+        self._channels: Any = None
+        if channel is not None:
+            ch_codes, self._channels = _compact(*_factorize(frame, kind, channel))
+            channels = (ch_codes, [str(x) for x in self._channels.to_pylist()], channel)
         self._log = _EventLog.from_columns(
             c_codes,
             len(self._customers),
@@ -214,6 +225,7 @@ class EventLog:
             _frames.column(frame, rk, value) if value is not None else None,
             time_unit=time_unit,
             columns=(customer, touchpoint, time, value or "value"),
+            channels=channels,
         )
         self._per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[self._log.time_unit]
 
@@ -231,6 +243,11 @@ class EventLog:
     def touchpoints(self) -> list[Any]:
         """The touchpoint labels (in code order)."""
         return list(self._labels)
+
+    @property
+    def channels(self) -> Optional[list[Any]]:
+        """The channel labels (in code order), or ``None`` without a ``channel`` column."""
+        return None if self._channels is None else list(self._channels.to_pylist())
 
     @property
     def time_unit(self) -> str:
@@ -608,7 +625,8 @@ class FeedbackJoin:
     def rows(self, *, output: Optional[str] = None) -> Any:
         """One row per answered response: ``row`` (its position in the feedback frame),
         ``score``, ``last`` (the touchpoint before it, missing if none), ``within`` (the
-        touchpoints in the window), ``known`` (the customer has events)."""
+        touchpoints in the window), ``known`` (the customer has events), and for a log with
+        a ``channel`` column ``last_channel`` (the channel of the event before it)."""
         r = self._join.rows()
         pa = _pa()
         log = self._log
@@ -620,7 +638,12 @@ class FeedbackJoin:
                 "last": log._touchpoints.take(pa.array(r["last"], pa.uint32())),
                 "within": pa.array(within, pa.list_(log._touchpoints.type)),
                 "known": pa.array(r["known"], pa.bool_()),
-            },
+            }
+            | (
+                {"last_channel": log._channels.take(pa.array(r["last_channel"], pa.uint32()))}
+                if log._channels is not None
+                else {}
+            ),
             output,
         )
 
@@ -653,15 +676,42 @@ class FeedbackJoin:
         return self._log._out(cols, output)
 
     def channel_consistency(
-        self, channel_of: Mapping[Any, Any], confidence: float = 0.95, *, output: Optional[str] = None
+        self,
+        channel_of: Optional[Mapping[Any, Any]] = None,
+        confidence: float = 0.95,
+        *,
+        output: Optional[str] = None,
     ) -> Any:
-        """How one customer's scores differ between channels: ``channel_of`` maps every
-        touchpoint of the log to its channel; a response counts for the channel of its last
-        touchpoint. One row per channel pair (``channel_a, channel_b``) with the
-        ``customers`` who answered after both, the mean within-customer ``difference``
-        (a − b, Student t interval ``difference_low``/``difference_high``) and the mean
-        absolute ``spread``; missing with fewer than two customers.
+        """How one customer's scores differ between channels: a response counts for the
+        channel of its last event — from the log's ``channel`` column, or, with
+        ``channel_of`` (a mapping from every touchpoint of the log to its channel), the
+        channel of its last touchpoint. One row per channel pair (``channel_a, channel_b``)
+        with the ``customers`` who answered after both, the mean within-customer
+        ``difference`` (a − b, Student t interval ``difference_low``/``difference_high``) and
+        the mean absolute ``spread``; missing with fewer than two customers.
+
+        >>> import pandas as pd
+        >>> from cem.journey import EventLog
+        >>> events = pd.DataFrame({"customer_id": list("aabbcc"), "event": ["buy"] * 6,
+        ...                        "timestamp": [0, 10] * 3, "via": ["web", "store"] * 3})
+        >>> log = EventLog(events, channel="via")
+        >>> answers = pd.DataFrame({"customer_id": list("aabbcc"), "timestamp": [5, 15] * 3,
+        ...                         "score": [6, 9, 7, 9, 8, 10]})
+        >>> join = log.with_feedback(answers, customer="customer_id", time="timestamp", score="score")
+        >>> join.channel_consistency()[["channel_a", "channel_b", "customers", "difference"]].round(3)
+          channel_a channel_b  customers  difference
+        0       web     store          3      -2.333
         """
+        if channel_of is None:
+            chans = self._log._channels
+            if chans is None:
+                raise InvalidArgumentError(
+                    "invalid `channel_of`: the event log has no channel column; "
+                    "build it with `EventLog(..., channel=...)` or pass `channel_of`"
+                )
+            c = self._join.channel_consistency(None, confidence)
+            names = chans.to_pylist()
+            return self._pairs(c, names, output)
         labels = self._log._labels
         missing = [t for t in labels if t not in channel_of]
         if missing:
@@ -671,6 +721,9 @@ class FeedbackJoin:
             channels.setdefault(channel_of[t], len(channels))
         names = list(channels)
         c = self._join.channel_consistency([channels[channel_of[t]] for t in labels], confidence)
+        return self._pairs(c, names, output)
+
+    def _pairs(self, c: dict[str, Any], names: list[Any], output: Optional[str]) -> Any:
         pa = _pa()
         return self._log._out(
             {
