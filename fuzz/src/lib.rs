@@ -16,11 +16,13 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 
 use arbitrary::{Arbitrary, Unstructured};
+use cem_core::alerts::{CaseBook, Monitor, Response, RuleSet};
 use cem_core::journey::EventLog;
 use cem_core::metrics::{
     Ces, Csat, Estimate, GroupedScores, Mean, NetSatisfaction, Nps, Proportion, ScaleCounts,
 };
 use cem_core::model::Answer;
+use cem_core::survey::orchestrate::{Event, Orchestrator};
 use cem_core::survey::{Survey, SurveyAggregate};
 use cem_core::text::{self as ct, PhraseOptions, TextLimits};
 use serde::{Serialize, de::DeserializeOwned};
@@ -29,12 +31,15 @@ use serde::{Serialize, de::DeserializeOwned};
 pub type Harness = fn(&[u8]);
 
 /// The fuzz targets, by name (the folder names under `tests/fuzz-corpus`).
-pub const TARGETS: [(&str, Harness); 5] = [
+pub const TARGETS: [(&str, Harness); 8] = [
     ("survey_definition", survey_definition),
     ("survey_answers", survey_answers),
     ("accumulator_state", accumulator_state),
     ("event_log_columns", event_log_columns),
     ("sentiment_text", sentiment_text),
+    ("alert_rules", alert_rules),
+    ("orchestrate_rules", orchestrate_rules),
+    ("event_log_bytes", event_log_bytes),
 ];
 
 /// The surveys that `survey_answers` scores answers against.
@@ -387,4 +392,121 @@ pub fn sentiment_text(data: &[u8]) {
             assert!(r.count >= 1 && r.group <= 1, "phrase row {r:?}");
         }
     }
+}
+
+/// Splits `data` at the first NUL: (definition text, input text), both UTF-8.
+fn two_texts(data: &[u8]) -> Option<(&str, &str)> {
+    let cut = data.iter().position(|&b| b == 0).unwrap_or(data.len());
+    let (a, b) = data.split_at(cut);
+    let b = b.get(1..).unwrap_or_default();
+    Some((std::str::from_utf8(a).ok()?, std::str::from_utf8(b).ok()?))
+}
+
+/// Alert rules in JSON (then, after a NUL, responses in JSON): parsing never panics; accepted
+/// rules round-trip; per-rule match counts equal the per-response matches; every case
+/// `evaluate` opens names a rule that matched; case books and monitors from any JSON never
+/// panic.
+pub fn alert_rules(data: &[u8]) {
+    let Some((rules_text, responses_text)) = two_texts(data) else {
+        return;
+    };
+    let _ = CaseBook::from_json(rules_text);
+    let _ = Monitor::from_json(rules_text);
+    let Ok(rules) = RuleSet::from_json(rules_text) else {
+        return;
+    };
+    let json = rules.to_json().expect("accepted rules serialize");
+    let again = RuleSet::from_json(&json).expect("serialized rules parse");
+    assert_eq!(again.to_json().unwrap(), json, "rules JSON round trip");
+    let Ok(responses) = serde_json::from_str::<Vec<Response>>(responses_text) else {
+        return;
+    };
+    let (Ok(counts), Ok(matches)) = (
+        rules.count_matches(&responses),
+        rules.matching_many(&responses),
+    ) else {
+        return;
+    };
+    for (i, rule) in rules.rules().iter().enumerate() {
+        let name = rule.name.as_str();
+        let seen = matches.iter().filter(|m| m.contains(&name)).count() as u64;
+        assert_eq!(
+            counts.get(i).copied(),
+            Some(seen),
+            "rule `{name}`: count_matches vs matching"
+        );
+    }
+    if let Ok(cases) = rules.evaluate(&responses) {
+        assert!(
+            cases.len() <= matches.iter().map(Vec::len).sum::<usize>(),
+            "more cases than matches"
+        );
+    }
+}
+
+/// Orchestration rules in JSON (then, after a NUL, interactions in JSON): parsing never
+/// panics; for accepted rules, feeding the interactions one by one gives the same decisions
+/// as one batch, and the saved state reads back and continues the same.
+pub fn orchestrate_rules(data: &[u8]) {
+    let Some((rules_text, events_text)) = two_texts(data) else {
+        return;
+    };
+    let _ = Orchestrator::from_json(rules_text);
+    let Ok(mut one) = Orchestrator::from_rules_json(rules_text) else {
+        return;
+    };
+    let _ = one.rules().warnings();
+    let Ok(mut events) = serde_json::from_str::<Vec<Event>>(events_text) else {
+        return;
+    };
+    events.truncate(64);
+    let mut batch = one.clone();
+    let batched = batch.feed_events(&events);
+    let mut singly = Vec::new();
+    let mut failed = false;
+    for (row, e) in events.iter().enumerate() {
+        match one.decide(e) {
+            Ok(ds) => singly.extend(ds.into_iter().map(|mut d| {
+                d.row = row;
+                d
+            })),
+            Err(_) => {
+                failed = true;
+                break;
+            }
+        }
+    }
+    match batched {
+        Ok(ds) if !failed => assert_eq!(ds, singly, "batch vs one by one"),
+        Ok(_) => panic!("the batch succeeded where one-by-one failed"),
+        Err(_) => assert!(failed, "the batch failed where one-by-one succeeded"),
+    }
+    if !failed {
+        let restored = Orchestrator::from_json(&one.to_json()).expect("saved state reads back");
+        assert_eq!(restored.to_json(), one.to_json(), "state round trip");
+    }
+}
+
+/// A saved event log from untrusted bytes: reading never panics, and a log that reads back
+/// writes the same bytes and keeps its invariants.
+pub fn event_log_bytes(data: &[u8]) {
+    let Ok(log) = EventLog::from_bytes(data) else {
+        return;
+    };
+    let bytes = log.to_bytes();
+    let again = EventLog::from_bytes(&bytes).expect("written bytes read back");
+    assert_eq!(again.to_bytes(), bytes, "bytes round trip");
+    let dfg = log.dfg();
+    let pairs: u64 = dfg.edges.iter().map(|e| e.count).sum();
+    assert_eq!(
+        pairs,
+        (log.len() - log.customer_count()) as u64,
+        "DFG pair count"
+    );
+    let covered: u64 = log.variants(None).iter().map(|v| v.count).sum();
+    assert_eq!(
+        covered,
+        log.customer_count() as u64,
+        "variants cover every customer"
+    );
 }
