@@ -6,7 +6,8 @@
 //! Opt-in parts sit behind cargo features and are built into packages of their own (the
 //! core package stays the small survey scorer): `journey` adds [`journey::EventLog`], with
 //! its column conversions in `columns`; `sentiment` adds VADER sentiment, complaints and
-//! key phrases ([`sentiment`]) with the core's lexicon.
+//! key phrases ([`sentiment`]) with the core's lexicon; `orchestrate` adds the survey
+//! [`orchestrate::Orchestrator`] (who gets a survey now, and why not).
 use wasm_bindgen::prelude::*;
 
 #[cfg(any(feature = "journey", feature = "sentiment"))]
@@ -17,6 +18,8 @@ mod error;
 #[cfg(feature = "journey")]
 mod journey;
 mod metrics;
+#[cfg(feature = "orchestrate")]
+mod orchestrate;
 #[cfg(feature = "sentiment")]
 mod sentiment;
 mod survey;
@@ -28,6 +31,9 @@ pub use journey::EventLog;
 pub use sentiment::{
     complaints, is_complaint, key_phrases, polarity, sentiment, sentiment_columns,
 };
+
+#[cfg(feature = "orchestrate")]
+pub use orchestrate::Orchestrator;
 
 pub use metrics::{CesAggregate, CsatAggregate, NpsAggregate};
 pub use survey::{Survey, SurveyAggregate};
