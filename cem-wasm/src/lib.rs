@@ -6,9 +6,12 @@
 //! Opt-in parts sit behind cargo features and are built into packages of their own (the
 //! core package stays the small survey scorer): `journey` adds [`journey::EventLog`], with
 //! its column conversions in `columns`; `sentiment` adds VADER sentiment, complaints and
-//! key phrases ([`sentiment`]) with the core's lexicon.
+//! key phrases ([`sentiment`]) with the core's lexicon; `alerts` adds the alert rules and the
+//! metric monitor ([`alerts::RuleSet`], [`alerts::Monitor`]).
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "alerts")]
+mod alerts;
 #[cfg(any(feature = "journey", feature = "sentiment"))]
 #[cfg_attr(not(feature = "journey"), allow(dead_code))] // `sentiment` reads only ids
 mod columns;
@@ -20,6 +23,9 @@ mod metrics;
 #[cfg(feature = "sentiment")]
 mod sentiment;
 mod survey;
+
+#[cfg(feature = "alerts")]
+pub use alerts::{Monitor, RuleSet};
 
 #[cfg(feature = "journey")]
 pub use journey::EventLog;
