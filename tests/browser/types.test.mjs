@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-test('tsc --noEmit accepts types-check.ts, types-journey.ts and types-sentiment.ts against cem_wasm.d.ts, cem_journey.d.ts and cem_sentiment.d.ts', () => {
+test('tsc --noEmit accepts types-check.ts, types-journey.ts, types-sentiment.ts and types-alerts.ts against cem_wasm.d.ts, cem_journey.d.ts, cem_sentiment.d.ts and cem_alerts.d.ts', () => {
   try {
     execFileSync(`${here}node_modules/.bin/tsc`, ['--noEmit', '-p', `${here}tsconfig.json`], { encoding: 'utf8' });
   } catch (e) {
