@@ -2,10 +2,11 @@
 // tests/data/alerts/rules.json agree with a small independent JS evaluation of the documented
 // semantics on seeded random responses; the Monitor's batch equals one-by-one and a
 // toJSON/fromJSON restart equals an uninterrupted run; bad input throws Errors with a code.
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { alertsDir } from './server.mjs';
+import { gzipSync } from 'node:zlib';
+import { alertsDir, launchChromium, pkgDir, serve } from './server.mjs';
 
 const ca = await import(`${alertsDir}/cem_alerts.js`);
 ca.initSync({ module: readFileSync(`${alertsDir}/cem_alerts_bg.wasm`) });
@@ -90,6 +91,8 @@ function throwsCode(f, code, what) {
   try { f(); } catch (e) {
     threw = true;
     assert.ok(e instanceof Error, `${what}: an Error`);
+    assert.equal(e.name, 'CemError', what);
+    assert.doesNotMatch(String(e.message), /unreachable|RuntimeError/);
     assert.equal(e.code, code, `${what}: ${e.message}`);
     assert.ok(String(e.message).length > 0);
   }
@@ -225,5 +228,61 @@ describe('alerts package: bad input', () => {
     throwsCode(() => ca.Monitor.fromJSON('{}'), 'json', 'not a monitor');
     // Still works afterwards.
     assert.deepEqual(rules.matching([ok]), [['detractor']]);
+  });
+});
+
+describe('alerts package: size and Chromium', { timeout: 120_000 }, () => {
+  let server, browser, page;
+  const problems = [];
+
+  before(async () => {
+    server = await serve();
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    await page.goto(server.url);
+    await page.evaluate(async () => {
+      const mod = await import('/pkg-alerts/cem_alerts.js');
+      await mod.default();
+      window.ca = mod;
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('sizes: the core package stays ≤ 150,000 bytes gzipped; alerts ≤ 300,000', () => {
+    const gz = (file) => { const raw = readFileSync(file); return [raw.length, gzipSync(raw, { level: 9 }).length]; };
+    const [coreRaw, coreGz] = gz(`${pkgDir}/cem_wasm_bg.wasm`);
+    const [raw, packed] = gz(`${alertsDir}/cem_alerts_bg.wasm`);
+    console.log(`# sizes: cem_wasm ${coreRaw} B (${coreGz} gz), cem_alerts ${raw} B (${packed} gz)`);
+    assert.ok(coreGz <= 150_000, `cem_wasm_bg.wasm is ${coreGz} bytes gzipped`);
+    assert.ok(packed <= 300_000, `cem_alerts_bg.wasm is ${packed} bytes gzipped`);
+  });
+
+  test('in Chromium: the same matches, cases and alerts as in Node; errors carry a code', async () => {
+    // Only ms numbers and ISO text cross into the page (Dates do not survive the transfer).
+    const resps = randomResponses(4, 300).map((r) => ({ ...r, time: msOf(r.time) }));
+    const monitorInput = stream(10);
+    const got = await page.evaluate(([rulesText, rs, cfg, ms]) => {
+      const rules = new window.ca.RuleSet(rulesText);
+      const m = new window.ca.Monitor(cfg);
+      let code;
+      try { m.pushMany([ms[5], ms[1]]); } catch (e) { code = e instanceof Error && e.code; }
+      const fresh = new window.ca.Monitor(cfg);
+      return { matching: rules.matching(rs), cases: rules.evaluate(rs), alerts: fresh.pushMany(ms), code };
+    }, [RULES_TEXT, resps, CONFIG, monitorInput]);
+    const rules = new ca.RuleSet(RULES_TEXT);
+    assert.deepEqual(got.matching, rules.matching(resps));
+    assert.deepEqual(got.cases, rules.evaluate(resps));
+    assert.ok(got.cases.length > 10);
+    const alerts = new ca.Monitor(CONFIG).pushMany(monitorInput);
+    assert.ok(alerts.length > 0);
+    assert.deepEqual(got.alerts, alerts);
+    assert.equal(got.code, 'out_of_order');
+    assert.deepEqual(problems, []);
   });
 });
