@@ -8,6 +8,7 @@
 //! and Python; `toJSON` texts are the core's, byte for byte.
 use cem_core::Error;
 use cem_core::alerts as ca;
+use cem_core::model::CaseStatus;
 use chrono::{DateTime, Utc};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
@@ -110,6 +111,25 @@ export interface Alert {
   window: Estimate;
   baseline: Estimate;
 }
+/** Median and 90th percentile (numpy's linear interpolation) of durations in hours. */
+export interface Quantiles { n: number; median: number; p90: number; }
+/** The closed-loop figures of a `CaseBook` at a time. */
+export interface ClosedLoopFigures {
+  cases: number;
+  active: number;
+  time_to_first_response: Quantiles | null;
+  time_to_close: Quantiles | null;
+  sla_cases: number;
+  sla_breached: number;
+  sla_breach_rate: number | null;
+  detractors: number;
+  detractors_contacted: number;
+  contacted_share: number | null;
+  recovered: number;
+  recovery_rate: number | null;
+}
+/** A time: a `Date`, whole milliseconds since the epoch, or RFC 3339 text. */
+export type AlertTime = Date | number | string;
 "#;
 
 /// Checked, compiled alert rules (`{"rules": [...]}`, the JSON of Rust's and Python's
@@ -265,6 +285,116 @@ impl Monitor {
     ) -> Result<JsValue, JsValue> {
         let rs = self::responses(responses)?;
         plain(&self.inner.push_many(&rs).js()?)
+    }
+}
+
+/// The cases opened by alert rules, their lifecycle (`open → in_progress → resolved →
+/// closed`, and reopen), SLA escalation and the closed-loop figures (see the Rust and Python
+/// docs of `CaseBook`).
+#[wasm_bindgen(js_name = CaseBook)]
+pub struct CaseBook {
+    inner: ca::CaseBook,
+}
+
+#[wasm_bindgen(js_class = CaseBook)]
+impl CaseBook {
+    /// An empty book.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)] // a JS constructor
+    pub fn new() -> CaseBook {
+        CaseBook {
+            inner: ca::CaseBook::new(),
+        }
+    }
+
+    /// A book from the text `toJSON` wrote.
+    #[wasm_bindgen(js_name = fromJSON)]
+    pub fn from_json(text: &str) -> Result<CaseBook, JsValue> {
+        Ok(CaseBook {
+            inner: ca::CaseBook::from_json(text).js()?,
+        })
+    }
+
+    /// The whole book as JSON text (the core's).
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> Result<String, JsValue> {
+        self.inner.to_json().js()
+    }
+
+    /// Evaluates the rules on the responses (in order) and opens the cases they call for;
+    /// returns the new case ids. All or nothing.
+    pub fn ingest(
+        &mut self,
+        rules: &RuleSet,
+        #[wasm_bindgen(unchecked_param_type = "readonly AlertResponse[]")] responses: &JsValue,
+    ) -> Result<Vec<String>, JsValue> {
+        let rs = self::responses(responses)?;
+        self.inner.ingest(&rules.inner, &rs).js()
+    }
+
+    /// Moves a case to `to` at `when`; returns the case. Throws `illegal_transition` for a
+    /// move the lifecycle does not allow, `invalid_argument` for an unknown case.
+    #[wasm_bindgen(unchecked_return_type = "Case")]
+    pub fn transition(
+        &mut self,
+        id: &str,
+        #[wasm_bindgen(unchecked_param_type = "CaseStatus")] to: &str,
+        who: &str,
+        #[wasm_bindgen(unchecked_param_type = "AlertTime")] when: &JsValue,
+        note: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let to: CaseStatus = serde_json::from_value(serde_json::Value::String(to.to_owned()))
+            .map_err(|_| {
+                invalid(
+                    "to",
+                    format!(
+                        "unknown status `{to}`; expected one of open, in_progress, resolved, closed"
+                    ),
+                )
+            })?;
+        let when = time(when).map_err(|reason| invalid("when", reason))?;
+        plain(
+            self.inner
+                .transition(id, to, who, when, note.as_deref())
+                .js()?,
+        )
+    }
+
+    /// Escalates the active cases past their deadline at `now`; returns their ids.
+    pub fn tick(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "AlertTime")] now: &JsValue,
+    ) -> Result<Vec<String>, JsValue> {
+        let now = time(now).map_err(|reason| invalid("now", reason))?;
+        Ok(self.inner.tick(now))
+    }
+
+    /// Every case, in the order opened.
+    #[wasm_bindgen(getter, unchecked_return_type = "Case[]")]
+    pub fn cases(&self) -> Result<JsValue, JsValue> {
+        plain(self.inner.cases())
+    }
+
+    /// The case with this id, or `undefined`.
+    #[wasm_bindgen(unchecked_return_type = "Case | undefined")]
+    pub fn case(&self, id: &str) -> Result<JsValue, JsValue> {
+        self.inner.case(id).map_or(Ok(JsValue::UNDEFINED), plain)
+    }
+
+    /// The closed-loop figures at `now`.
+    #[wasm_bindgen(unchecked_return_type = "ClosedLoopFigures")]
+    pub fn figures(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AlertTime")] now: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let now = time(now).map_err(|reason| invalid("now", reason))?;
+        plain(&self.inner.figures(now))
+    }
+
+    /// Rule matches that opened nothing because the case was already active.
+    #[wasm_bindgen(getter)]
+    pub fn duplicates(&self) -> f64 {
+        self.inner.duplicates() as f64
     }
 }
 

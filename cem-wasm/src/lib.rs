@@ -25,7 +25,7 @@ mod sentiment;
 mod survey;
 
 #[cfg(feature = "alerts")]
-pub use alerts::{Monitor, RuleSet};
+pub use alerts::{CaseBook, Monitor, RuleSet};
 
 #[cfg(feature = "journey")]
 pub use journey::EventLog;

@@ -199,6 +199,43 @@ describe('alerts package: Monitor', () => {
   });
 });
 
+describe('alerts package: CaseBook', () => {
+  // The example of cem.alerts (Python); every figure follows by hand from the rules' SLAs.
+  const rules = new ca.RuleSet({ rules: [
+    { name: 'detractor', priority: 'high', sla_hours: 48, when: { field: 'nps', at_most: 6 } },
+    { name: 'churn-threat', priority: 'urgent', sla_hours: 4,
+      when: { all: [{ field: 'tier', in: ['gold'] }, { field: 'comment', contains_word: 'cancel' }] } }] });
+  const responses = [
+    { customer: 'c-1', time: '2026-03-02T09:00:00Z', nps: 3, tier: 'gold', comment: 'I will cancel' },
+    { customer: 'c-2', time: Date.parse('2026-03-02T09:05:00Z'), nps: 9 },
+    { customer: 'c-1', time: new Date('2026-03-02T10:00:00Z'), nps: 2 }];
+
+  test('ingest deduplicates, the lifecycle moves, tick escalates, figures; toJSON/fromJSON round-trips', () => {
+    const book = new ca.CaseBook();
+    assert.deepEqual(book.ingest(rules, responses), ['case-1', 'case-2']);
+    assert.equal(book.duplicates, 1);
+    const started = book.transition('case-1', 'in_progress', 'agent-7', '2026-03-02T11:00:00Z');
+    assert.equal(started.status, 'in_progress');
+    assert.equal(started.history.length, 1);
+    // case-2 (churn-threat, 4 h SLA from 09:00) is overdue at 14:00; case-1 (48 h) is not.
+    assert.deepEqual(book.tick(Date.parse('2026-03-02T14:00:00Z')), ['case-2']);
+    const fig = book.figures(new Date('2026-03-02T14:00:00Z'));
+    assert.deepEqual(fig.time_to_first_response, { n: 1, median: 2, p90: 2 });
+    assert.equal(fig.cases, 2);
+    assert.equal(book.case('case-2').priority, 'urgent');
+    assert.equal(book.case('case-9'), undefined);
+    throwsCode(() => book.transition('case-2', 'closed', 'a', '2026-03-02T15:00:00Z'), 'illegal_transition', 'open → closed');
+    throwsCode(() => book.transition('case-2', 'done', 'a', '2026-03-02T15:00:00Z'), 'invalid_argument', 'unknown status');
+    throwsCode(() => book.transition('case-9', 'in_progress', 'a', '2026-03-02T15:00:00Z'), 'invalid_argument', 'unknown case');
+    throwsCode(() => book.tick('soon'), 'invalid_argument', 'bad time');
+    throwsCode(() => book.ingest(rules, [{ customer: 'x', time: 0, nps: 12 }]), 'out_of_range', 'NPS 12');
+    const again = ca.CaseBook.fromJSON(book.toJSON());
+    assert.equal(again.toJSON(), book.toJSON());
+    assert.deepEqual(again.cases, book.cases);
+    throwsCode(() => ca.CaseBook.fromJSON('[]'), 'json', 'not a book');
+  });
+});
+
 describe('alerts package: bad input', () => {
   const rules = new ca.RuleSet(RULES_TEXT);
   const ok = { customer: 'c', time: T0, nps: 3 };

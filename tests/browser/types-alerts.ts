@@ -1,8 +1,8 @@
 // Compiled with `tsc --noEmit` (see types.test.mjs): the alerts package's declarations
 // must type this usage and reject the misuse marked @ts-expect-error.
 import init, {
-  RuleSet, Monitor, NpsAggregate,
-  type Alert, type AlertResponse, type Case, type MonitorConfig, type Priority, type RuleDefinition,
+  RuleSet, Monitor, CaseBook, NpsAggregate,
+  type Alert, type ClosedLoopFigures, type AlertResponse, type Case, type MonitorConfig, type Priority, type RuleDefinition,
 } from '../../cem-wasm/pkg-alerts/cem_alerts.js';
 
 export async function watch(responses: AlertResponse[]): Promise<number> {
@@ -22,6 +22,15 @@ export async function watch(responses: AlertResponse[]): Promise<number> {
   const one: Alert[] = monitor.push({ customer: 'c', time: Date.now(), nps: 9, segment: 'smb' });
   const restarted: Monitor = Monitor.fromJSON(monitor.toJSON());
   const segment: string | null | undefined = alerts[0]?.segment;
+  const book = new CaseBook();
+  const ids: string[] = book.ingest(rules, responses);
+  const moved: Case = book.transition('case-1', 'in_progress', 'agent-7', new Date(), 'called back');
+  const overdue: string[] = book.tick(Date.now());
+  const figures: ClosedLoopFigures = book.figures('2026-03-02T14:00:00Z');
+  const maybe: Case | undefined = book.case('case-9');
+  const copy: CaseBook = CaseBook.fromJSON(book.toJSON());
+  // @ts-expect-error: statuses are the core's snake_case names
+  book.transition('case-1', 'inProgress', 'a', 0);
   const nps = new NpsAggregate(); // the alerts package is a superset of the core one
   // @ts-expect-error: a response needs a time
   rules.matching([{ customer: 'c' }]);
@@ -30,5 +39,5 @@ export async function watch(responses: AlertResponse[]): Promise<number> {
   // @ts-expect-error: rules take an array of responses
   rules.evaluate({ customer: 'c', time: 0 });
   nps.free();
-  return names.length + counts.length + one.length + restarted.segments.length + (priority ? 1 : 0) + (segment ? 1 : 0);
+  return ids.length + overdue.length + moved.history!.length + (figures.time_to_first_response?.median ?? 0) + (maybe ? 1 : 0) + copy.duplicates + names.length + counts.length + one.length + restarted.segments.length + (priority ? 1 : 0) + (segment ? 1 : 0);
 }
