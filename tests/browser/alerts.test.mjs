@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { alertsDir, launchChromium, pkgDir, serve } from './server.mjs';
+import { rng } from './journey_reference.mjs'; // the seeded mulberry32
 
 const ca = await import(`${alertsDir}/cem_alerts.js`);
 ca.initSync({ module: readFileSync(`${alertsDir}/cem_alerts_bg.wasm`) });
@@ -15,18 +16,6 @@ const RULES_TEXT = readFileSync(new URL('../data/alerts/rules.json', import.meta
 const RULES = JSON.parse(RULES_TEXT).rules;
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 2, 1);
-
-/** mulberry32: a small seeded PRNG. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['cancel', 'Cancel', 'CANCELLED', 'cancellation', 'switch', 'switching', 'never again', 'Never Again!',
   'refund', 'Refunds', 'slow', 'great', 'waited', 'my_cancel', 'cancel_me', '(switch)', 'ok'];
