@@ -7,9 +7,12 @@
 //! core package stays the small survey scorer): `journey` adds [`journey::EventLog`], with
 //! its column conversions in `columns`; `sentiment` adds VADER sentiment, complaints and
 //! key phrases ([`sentiment`]) with the core's lexicon; `orchestrate` adds the survey
-//! [`orchestrate::Orchestrator`] (who gets a survey now, and why not).
+//! [`orchestrate::Orchestrator`] (who gets a survey now, and why not); `alerts` adds the alert
+//! rules and the metric monitor ([`alerts::RuleSet`], [`alerts::Monitor`]).
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "alerts")]
+mod alerts;
 #[cfg(any(feature = "journey", feature = "sentiment"))]
 #[cfg_attr(not(feature = "journey"), allow(dead_code))] // `sentiment` reads only ids
 mod columns;
@@ -23,6 +26,9 @@ mod orchestrate;
 #[cfg(feature = "sentiment")]
 mod sentiment;
 mod survey;
+
+#[cfg(feature = "alerts")]
+pub use alerts::{CaseBook, Monitor, RuleSet};
 
 #[cfg(feature = "journey")]
 pub use journey::EventLog;
