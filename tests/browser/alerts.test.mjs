@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { alertsDir, launchChromium, pkgDir, serve } from './server.mjs';
+import { alertsDir, openPackagePage, pkgDir } from './server.mjs';
 import { rng } from './journey_reference.mjs'; // the seeded mulberry32
 
 const ca = await import(`${alertsDir}/cem_alerts.js`);
@@ -258,21 +258,10 @@ describe('alerts package: bad input', () => {
 });
 
 describe('alerts package: size and Chromium', { timeout: 120_000 }, () => {
-  let server, browser, page;
-  const problems = [];
+  let server, browser, page, problems;
 
   before(async () => {
-    server = await serve();
-    browser = await launchChromium();
-    page = await browser.newPage();
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-    await page.goto(server.url);
-    await page.evaluate(async () => {
-      const mod = await import('/pkg-alerts/cem_alerts.js');
-      await mod.default();
-      window.ca = mod;
-    });
+    ({ server, browser, page, problems } = await openPackagePage('/pkg-alerts/cem_alerts.js', 'ca'));
   });
 
   after(async () => {

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { journeyDir, pkgDir, launchChromium, serve } from './server.mjs';
+import { journeyDir, openPackagePage, pkgDir } from './server.mjs';
 import * as ref from './journey_reference.mjs';
 
 const cj = await import(`${journeyDir}/cem_journey.js`);
@@ -286,21 +286,10 @@ describe('cem-journey in Node', () => {
 });
 
 describe('cem-journey in Chromium', { timeout: 120_000 }, () => {
-  let server, browser, page;
-  const problems = [];
+  let server, browser, page, problems;
 
   before(async () => {
-    server = await serve();
-    browser = await launchChromium();
-    page = await browser.newPage();
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-    await page.goto(server.url);
-    await page.evaluate(async () => {
-      const mod = await import('/pkg-journey/cem_journey.js');
-      await mod.default();
-      window.cj = mod;
-    });
+    ({ server, browser, page, problems } = await openPackagePage('/pkg-journey/cem_journey.js', 'cj'));
   });
 
   after(async () => {

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { orchestrateDir, pkgDir, launchChromium, serve } from './server.mjs';
+import { openPackagePage, orchestrateDir, pkgDir } from './server.mjs';
 
 const co = await import(`${orchestrateDir}/cem_orchestrate.js`);
 co.initSync({ module: readFileSync(`${orchestrateDir}/cem_orchestrate_bg.wasm`) });
@@ -334,21 +334,10 @@ describe('cem-orchestrate in Node', () => {
 });
 
 describe('cem-orchestrate in Chromium', { timeout: 120_000 }, () => {
-  let server, browser, page;
-  const problems = [];
+  let server, browser, page, problems;
 
   before(async () => {
-    server = await serve();
-    browser = await launchChromium();
-    page = await browser.newPage();
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-    await page.goto(server.url);
-    await page.evaluate(async () => {
-      const mod = await import('/pkg-orchestrate/cem_orchestrate.js');
-      await mod.default();
-      window.co = mod;
-    });
+    ({ server, browser, page, problems } = await openPackagePage('/pkg-orchestrate/cem_orchestrate.js', 'co'));
   });
 
   after(async () => {

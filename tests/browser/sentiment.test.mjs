@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { pkgDir, sentimentDir, launchChromium, serve } from './server.mjs';
+import { openPackagePage, pkgDir, sentimentDir } from './server.mjs';
 
 const cs = await import(`${sentimentDir}/cem_sentiment.js`);
 cs.initSync({ module: readFileSync(`${sentimentDir}/cem_sentiment_bg.wasm`) });
@@ -178,21 +178,10 @@ describe('cem-sentiment in Node', () => {
 });
 
 describe('cem-sentiment in Chromium', { timeout: 120_000 }, () => {
-  let server, browser, page;
-  const problems = [];
+  let server, browser, page, problems;
 
   before(async () => {
-    server = await serve();
-    browser = await launchChromium();
-    page = await browser.newPage();
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-    await page.goto(server.url);
-    await page.evaluate(async () => {
-      const mod = await import('/pkg-sentiment/cem_sentiment.js');
-      await mod.default();
-      window.cs = mod;
-    });
+    ({ server, browser, page, problems } = await openPackagePage('/pkg-sentiment/cem_sentiment.js', 'cs'));
   });
 
   after(async () => {

@@ -64,3 +64,24 @@ export function launchChromium() {
       '--disable-sync', '--disable-quic', '--no-first-run'],
   });
 }
+
+/**
+ * Serves the packages, opens the test page in Chromium and imports a package module into it
+ * as `window[name]` (e.g. `'/pkg-journey/cem_journey.js'`, `'cj'`). Page errors and console
+ * errors are collected in `problems`; the caller closes `browser` and `server`.
+ */
+export async function openPackagePage(module, name) {
+  const server = await serve();
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  await page.goto(server.url);
+  await page.evaluate(async ([path, global]) => {
+    const mod = await import(path);
+    await mod.default();
+    window[global] = mod;
+  }, [module, name]);
+  return { server, browser, page, problems };
+}
