@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cem_benches::{SplitMix64, Timing, cpu_model};
+use cem_benches::{SplitMix64, Timing, cpu_model, parse_num};
 use cem_core::alerts::{
     CaseBook, Monitor, MonitorConfig, MonitorMetric, Response, RuleSet, SegmentBy,
 };
@@ -81,12 +81,6 @@ fn parse_args() -> Result<Options, String> {
         }
     }
     Ok(o)
-}
-
-fn parse_num<T: std::str::FromStr>(s: &str) -> Result<T, String> {
-    s.replace('_', "")
-        .parse()
-        .map_err(|_| format!("`{s}` is not a valid number"))
 }
 
 fn pick<'a>(rng: &mut SplitMix64, xs: &[&'a str]) -> &'a str {

@@ -16,7 +16,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cem_benches::{SplitMix64, Timing, cpu_model, peak_rss_bytes};
+use cem_benches::{SplitMix64, Timing, cpu_model, parse_num, peak_rss_bytes};
 use cem_core::drivers::{DriverMethod, DriverOptions, key_drivers, key_drivers_with};
 
 struct Options {
@@ -42,11 +42,7 @@ fn parse_args() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("`{name}` needs a value"));
-        let num = |s: String| -> Result<u64, String> {
-            s.replace('_', "")
-                .parse()
-                .map_err(|_| format!("`{s}` is not a number"))
-        };
+        let num = |s: String| parse_num::<u64>(&s);
         match arg.as_str() {
             "--rows" => o.rows = num(value("--rows")?)? as usize,
             "--drivers" => o.drivers = num(value("--drivers")?)? as usize,

@@ -180,3 +180,10 @@ pub fn cpu_model() -> Option<String> {
     let line = info.lines().find(|l| l.starts_with("model name"))?;
     Some(line.split_once(':')?.1.trim().to_owned())
 }
+
+/// A number from a command-line value; `_` separators are allowed (`10_000_000`).
+pub fn parse_num<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.replace('_', "")
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number"))
+}

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cem_benches::{Responses, Timing, cpu_model, peak_rss_bytes};
+use cem_benches::{Responses, Timing, cpu_model, parse_num, peak_rss_bytes};
 use cem_core::metrics::{GroupEstimate, GroupedScores, Nps, Period, ScoreMetric};
 
 struct Options {
@@ -58,12 +58,6 @@ fn parse_args() -> Result<Options, String> {
         }
     }
     Ok(o)
-}
-
-fn parse_num<T: std::str::FromStr>(s: &str) -> Result<T, String> {
-    s.replace('_', "")
-        .parse()
-        .map_err(|_| format!("`{s}` is not a valid number"))
 }
 
 struct Case {

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cem_benches::{SplitMix64, Timing, cpu_model, peak_rss_bytes};
+use cem_benches::{SplitMix64, Timing, cpu_model, parse_num, peak_rss_bytes};
 use cem_core::survey::orchestrate::{Batch, Codes, Decision, Event, Orchestrator, Reason, Rules};
 
 const TOUCHPOINTS: u32 = 40;
@@ -51,11 +51,7 @@ fn parse_args() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("`{name}` needs a value"));
-        let num = |s: String| -> Result<u64, String> {
-            s.replace('_', "")
-                .parse()
-                .map_err(|_| format!("`{s}` is not a number"))
-        };
+        let num = |s: String| parse_num::<u64>(&s);
         match arg.as_str() {
             "--interactions" => o.interactions = num(value("--interactions")?)? as usize,
             "--customers" => o.customers = num(value("--customers")?)?.max(1),
@@ -130,11 +126,23 @@ impl Log {
         let mut b = Batch::new(
             &self.customers[r.clone()],
             &self.times[r.clone()],
-            Codes { codes: &self.touchpoints[r.clone()], labels: &self.tp_labels },
+            Codes {
+                codes: &self.touchpoints[r.clone()],
+                labels: &self.tp_labels,
+            },
         );
-        b.channels = Some(Codes { codes: &self.channels[r.clone()], labels: &self.ch_labels });
-        b.outcomes = Some(Codes { codes: &self.outcomes[r.clone()], labels: &self.out_labels });
-        b.segments = Some(Codes { codes: &self.segments[r.clone()], labels: &self.seg_labels });
+        b.channels = Some(Codes {
+            codes: &self.channels[r.clone()],
+            labels: &self.ch_labels,
+        });
+        b.outcomes = Some(Codes {
+            codes: &self.outcomes[r.clone()],
+            labels: &self.out_labels,
+        });
+        b.segments = Some(Codes {
+            codes: &self.segments[r.clone()],
+            labels: &self.seg_labels,
+        });
         b.open_complaint = Some(&self.complaint[r.clone()]);
         b.do_not_contact = Some(&self.dnc[r]);
         b
@@ -178,7 +186,10 @@ fn rules() -> Rules {
             t.push_str(r#", "outcomes": ["failed", "unresolved"]"#);
         }
         if k % 5 == 2 {
-            t.push_str(&format!(r#", "channels": ["{}"]"#, CHANNELS[(2 * k as usize) % CHANNELS.len()]));
+            t.push_str(&format!(
+                r#", "channels": ["{}"]"#,
+                CHANNELS[(2 * k as usize) % CHANNELS.len()]
+            ));
         }
         if k % 7 == 3 {
             t.push_str(r#", "quarantine": {"for": "7d", "scope": "survey"}"#);
@@ -203,7 +214,9 @@ fn rules() -> Rules {
 
 fn run(rules: &Rules, log: &Log, batch: usize, out: &mut Vec<Decision>) -> [u64; 8] {
     let mut counts = [0u64; 8];
-    let Ok(mut orch) = Orchestrator::new(rules.clone()) else { return counts };
+    let Ok(mut orch) = Orchestrator::new(rules.clone()) else {
+        return counts;
+    };
     let n = log.times.len();
     let mut start = 0;
     while start < n {
@@ -277,7 +290,9 @@ fn main() -> ExitCode {
     let events: Vec<Event> = (0..rows_n).map(|i| log.event(i)).collect();
     let mut row_decisions = 0u64;
     let rows = Timing::measure(o.repeat.min(3), || {
-        let Ok(mut orch) = Orchestrator::new(rules.clone()) else { return 0 };
+        let Ok(mut orch) = Orchestrator::new(rules.clone()) else {
+            return 0;
+        };
         let mut k = 0;
         for e in &events {
             k += orch.decide(e).map_or(0, |d| d.len());
@@ -286,8 +301,17 @@ fn main() -> ExitCode {
         k
     });
     let med = secs(batched.median());
-    println!("orchestrator: {} interactions, {} customers, {} triggers, batches of {}", o.interactions, o.customers, rules.triggers.len(), o.batch);
-    println!("  decisions {decisions} ({:.3} per interaction); by reason:", decisions as f64 / o.interactions.max(1) as f64);
+    println!(
+        "orchestrator: {} interactions, {} customers, {} triggers, batches of {}",
+        o.interactions,
+        o.customers,
+        rules.triggers.len(),
+        o.batch
+    );
+    println!(
+        "  decisions {decisions} ({:.3} per interaction); by reason:",
+        decisions as f64 / o.interactions.max(1) as f64
+    );
     for (code, k) in Reason::CODES.iter().zip(counts) {
         println!("    {code:<16} {k:>10}");
     }

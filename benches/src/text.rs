@@ -15,7 +15,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cem_benches::{SplitMix64, Timing, cpu_model};
+use cem_benches::{SplitMix64, Timing, cpu_model, parse_num};
 use cem_core::text::{PhraseOptions, complaints, key_phrases, polarity, sentiment};
 
 struct Options {
@@ -37,11 +37,7 @@ fn parse_args() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("`{name}` needs a value"));
-        let num = |s: String| -> Result<usize, String> {
-            s.replace('_', "")
-                .parse()
-                .map_err(|_| format!("`{s}` is not a number"))
-        };
+        let num = |s: String| parse_num::<usize>(&s);
         match arg.as_str() {
             "--sentences" => o.sentences = num(value("--sentences")?)?,
             "--input" => o.input = Some(value("--input")?.into()),
