@@ -7,6 +7,7 @@
 #
 #   fuzz/run.sh [--save] SECONDS [target...]
 #   --save  merge the inputs that found new coverage back into tests/fuzz-corpus (make fuzz)
+#   FUZZ_RUNS=N  stop each target after N executions (or SECONDS, whichever comes first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 save=0
@@ -25,14 +26,17 @@ for t in "${targets[@]}"; do
   mkdir -p "$work" "tests/fuzz-corpus/$t"
   cp -n tests/fuzz-corpus/"$t"/* "$work"/ 2>/dev/null || true
   log=fuzz/target/$t.log
+  runs_flag=()
+  [ -z "${FUZZ_RUNS:-}" ] || runs_flag=(-runs="$FUZZ_RUNS")
+  start=$SECONDS
   if ! cargo fuzz run -s none -a "$t" "$work" -- -max_total_time="$seconds" -max_len=4096 \
-      -dict=fuzz/json.dict -print_final_stats=1 >"$log" 2>&1; then
+      -dict=fuzz/json.dict -print_final_stats=1 "${runs_flag[@]}" >"$log" 2>&1; then
     grep -E 'panicked|ERROR|Test unit written|SUMMARY' "$log" | head -20
     echo "fuzz: target $t crashed — add the input above to tests/fuzz-corpus/$t, fix, rerun" >&2
     exit 1
   fi
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  echo "fuzz: $t ${runs:-?} executions in ${seconds}s, no crash (corpus $(ls "$work" | wc -l) inputs)"
+  echo "fuzz: $t ${runs:-?} executions in $((SECONDS - start))s, no crash (corpus $(ls "$work" | wc -l) inputs)"
   total=$((total + ${runs:-0}))
   if [ $save = 1 ]; then
     cargo fuzz run -s none -a "$t" "tests/fuzz-corpus/$t" "$work" -- -merge=1 >/dev/null 2>&1
