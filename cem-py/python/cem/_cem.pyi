@@ -693,7 +693,7 @@ def _response_rates(
     responded: Any,
     confidence: float = 0.95,
     period: Optional[str] = None,
-    columns: tuple[str, str] = ("invited_at", "responded_at"),
+    columns: tuple[str, str] = ...,  # ("invited_at", "responded_at")
 ) -> str: ...
 def _dropoff(survey: Survey, responses: Sequence[Any]) -> str: ...
 def _nonresponse(
