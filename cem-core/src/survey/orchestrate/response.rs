@@ -2,12 +2,14 @@
 //! [`dropoff`] — partial completes and where respondents stop.
 
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 
 use serde::{Deserialize, Serialize};
 
 use chrono::{DateTime, Datelike, NaiveDate};
 
 use crate::error::{Error, Result, check_confidence};
+use crate::hash::FxHashMap;
 use crate::journey::percentile;
 use crate::metrics::{Estimate, Period, Proportion};
 use crate::model::Answer;
@@ -190,25 +192,18 @@ fn rates(
         }
     }
     type Cell = (u64, Vec<i64>);
-    let mut cells: BTreeMap<(u32, Option<i64>), Cell> = BTreeMap::new();
-    // Invitations come in runs of the same day: remember the last day's period start.
-    let mut last: Option<(i64, i64)> = None;
+    let mut cells: FxHashMap<(u32, Option<i64>), Cell> = FxHashMap::default();
+    // Period starts by day: computed once per distinct day.
+    let mut starts: FxHashMap<i64, i64> = FxHashMap::default();
     for (row, ((&g, &at), &resp)) in groups.iter().zip(invited_at).zip(responded_at).enumerate() {
         let start = match period {
             None => None,
-            Some(p) => {
-                let day = at.div_euclid(86_400);
-                match last {
-                    Some((d, s)) if d == day => Some(s),
-                    _ => {
-                        let s = p.start(at).ok_or_else(|| {
-                            Error::out_of_range(format!("`invited_at` at row {row}"), at, "the dates chrono represents")
-                        })?;
-                        last = Some((day, s));
-                        Some(s)
-                    }
-                }
-            }
+            Some(p) => Some(match starts.entry(at.div_euclid(86_400)) {
+                Entry::Occupied(e) => *e.get(),
+                Entry::Vacant(e) => *e.insert(p.start(at).ok_or_else(|| {
+                    Error::out_of_range(format!("`invited_at` at row {row}"), at, "the dates chrono represents")
+                })?),
+            }),
         };
         let cell = cells.entry((g, start)).or_default();
         cell.0 += 1;
@@ -222,6 +217,8 @@ fn rates(
             cell.1.push(r.saturating_sub(at));
         }
     }
+    let mut cells: Vec<_> = cells.into_iter().collect();
+    cells.sort_unstable_by_key(|(key, _)| *key);
     cells
         .into_iter()
         .map(|((group, period_start), (invited, mut delays))| {
