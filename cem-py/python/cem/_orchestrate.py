@@ -253,14 +253,10 @@ def _convert(table: Any, output: str, nullable: Sequence[str] = ()) -> Any:
     """A result table in the caller's frame library. pandas: numeric columns with missing
     values (and those in ``nullable``) become nullable ``Int64``/``Float64``, never NaN; text
     columns with missing values hold None (object dtype), as with pandas 2."""
-    if output == "pyarrow":
-        return table
-    if output == "dict":
-        return table.to_pydict()
-    if output == "polars":
-        import polars as pl  # type: ignore[import-not-found,unused-ignore]
+    if output != "pandas":
+        from cem.journey import _convert as convert  # pyarrow, polars, dict
 
-        return pl.from_arrow(table)
+        return convert(table, output)
     import pandas as pd  # type: ignore[import-untyped]
 
     pa = _pa()
