@@ -409,10 +409,14 @@ class Orchestrator:
         browser row APIs key them, so sampling agrees across languages.
         Columns default to ``customer_id``, ``timestamp``, ``touchpoint`` and, when present,
         ``channel``, ``outcome``, ``segment``, ``open_complaint``, ``do_not_contact`` and
-        ``event_id``. Times are datetimes or integer seconds. The result has ``row``
-        (position in ``data``), the customer and time columns, ``trigger``, ``survey``,
-        ``reason``, ``send_at``, ``until`` (when a quarantine or cap ends) and ``winner``
-        (the trigger that won on priority).
+        ``event_id``. Times are datetimes (any unit, naive or tz-aware; floored to seconds)
+        or integer seconds. Missing customers or times are an error; a missing channel,
+        outcome or segment matches no filter on it; a missing flag is False. The result has
+        ``row`` (position in ``data``), the customer and time columns, ``trigger``,
+        ``survey``, ``reason``, ``send_at``, ``until`` (when a quarantine or cap ends; in
+        the time column's type and zone) and ``winner`` (the trigger that won on
+        priority), in the frame library of ``data`` (pandas for a dict or records) unless
+        ``output`` says otherwise.
         """
         kind, frame, out = _read(data, output)
         names = {"customer": customer, "time": time, "touchpoint": touchpoint, "channel": channel,
