@@ -1,11 +1,14 @@
 //! `cem.survey` orchestration: the native side of `cem.survey.Orchestrator` (the private
 //! class `_Orchestrator`) and of `simulate`, `response_rates`, `dropoff` and `nonresponse`.
 //!
-//! Thin: `cem/survey.py` factorizes the frame's columns (codes + labels), keys the customers
-//! with [`customer_keys`] and converts times to seconds; here the columns become a core
-//! `Batch`, the core runs once without the GIL, and results come back as numpy columns or
-//! as the core's serde JSON (small results: simulations, rates, balance tables).
+//! Thin: `cem/_orchestrate.py` factorizes the frame's columns (codes + labels) and keys the
+//! customers with [`customer_keys`]; time columns come as they are (numpy `datetime64`, Arrow
+//! and polars timestamps of any unit, or integer seconds) and are read in seconds here
+//! ([`seconds`]). The columns become a core `Batch`, the core runs once without the GIL, and
+//! results come back as numpy columns or as the core's serde JSON (small results:
+//! simulations, rates, balance tables).
 use cem_core::Error;
+use cem_core::metrics::TimeUnit;
 use cem_core::survey::orchestrate as co;
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -69,6 +72,7 @@ impl<'py> Columns<'py> {
         open_complaint: Option<PyReadonlyArray1<'py, bool>>,
         do_not_contact: Option<PyReadonlyArray1<'py, bool>>,
         event_ids: Option<PyReadonlyArray1<'py, u64>>,
+        time_column: &str,
     ) -> PyResult<Self> {
         let coded = |c: Option<Coded<'py>>, name: &str| -> PyResult<Option<(Column<'py, u32>, Vec<String>)>> {
             c.map(|(codes, labels)| Ok((convert::column_of::<u32>(&codes, name)?, labels)))
@@ -76,7 +80,7 @@ impl<'py> Columns<'py> {
         };
         Ok(Columns {
             customers,
-            times: convert::column_of::<i64>(times, "times")?,
+            times: seconds(times, time_column)?,
             tp: (convert::column_of::<u32>(&touchpoints.0, "touchpoints")?, touchpoints.1),
             other: [
                 coded(channels, "channels")?,
@@ -107,6 +111,19 @@ impl<'py> Columns<'py> {
         b.do_not_contact = dnc.as_ref().map(|a| a.as_slice()).transpose().map_err(contiguous)?;
         b.event_ids = self.event_ids.as_ref().map(|a| a.as_slice()).transpose().map_err(contiguous)?;
         Ok(b)
+    }
+}
+
+/// A time column in whole seconds since the epoch: datetimes of any unit are floored to
+/// seconds (one pass), integers are seconds already (read in place).
+fn seconds<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Column<'py, i64>> {
+    let (col, unit) = convert::times(obj, name)?;
+    match unit {
+        None | Some(TimeUnit::Seconds) => Ok(col),
+        Some(u) => {
+            let per = u.per_second();
+            Ok(Column::Owned(col.as_slice().iter().map(|t| t.div_euclid(per)).collect()))
+        }
     }
 }
 
@@ -178,7 +195,8 @@ impl Orchestrator {
     /// Feeds one batch; returns the decisions as numpy columns ``row``, ``trigger``,
     /// ``reason`` (index into the reason codes), ``send_at``, ``until`` (seconds, the
     /// minimum int64 where not applicable) and ``winner`` (-1 where not applicable).
-    #[pyo3(signature = (customers, times, touchpoints, channels=None, outcomes=None, segments=None, open_complaint=None, do_not_contact=None, event_ids=None))]
+    /// ``times`` are datetimes or integer seconds; ``time_column`` names them in errors.
+    #[pyo3(signature = (customers, times, touchpoints, channels=None, outcomes=None, segments=None, open_complaint=None, do_not_contact=None, event_ids=None, time_column="times"))]
     #[allow(clippy::too_many_arguments)]
     fn feed<'py>(
         &mut self,
@@ -192,8 +210,9 @@ impl Orchestrator {
         open_complaint: Option<PyReadonlyArray1<'py, bool>>,
         do_not_contact: Option<PyReadonlyArray1<'py, bool>>,
         event_ids: Option<PyReadonlyArray1<'py, u64>>,
+        time_column: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let cols = Columns::new(customers, times, touchpoints, channels, outcomes, segments, open_complaint, do_not_contact, event_ids)?;
+        let cols = Columns::new(customers, times, touchpoints, channels, outcomes, segments, open_complaint, do_not_contact, event_ids, time_column)?;
         let batch = cols.batch()?;
         let inner = &mut self.inner;
         let decisions = py.detach(|| inner.feed(&batch)).py()?;
@@ -253,7 +272,7 @@ fn decision_columns<'py>(py: Python<'py>, ds: &[co::Decision]) -> PyResult<Bound
 
 /// Replays a log through a rule set; returns the core's ``Simulation`` as JSON.
 #[pyfunction(name = "_simulate")]
-#[pyo3(signature = (rules, assumptions, customers, times, touchpoints, channels=None, outcomes=None, segments=None, open_complaint=None, do_not_contact=None, event_ids=None))]
+#[pyo3(signature = (rules, assumptions, customers, times, touchpoints, channels=None, outcomes=None, segments=None, open_complaint=None, do_not_contact=None, event_ids=None, time_column="times"))]
 #[allow(clippy::too_many_arguments)]
 fn simulate<'py>(
     py: Python<'py>,
@@ -268,31 +287,56 @@ fn simulate<'py>(
     open_complaint: Option<PyReadonlyArray1<'py, bool>>,
     do_not_contact: Option<PyReadonlyArray1<'py, bool>>,
     event_ids: Option<PyReadonlyArray1<'py, u64>>,
+    time_column: &str,
 ) -> PyResult<String> {
     let rules = co::Rules::from_json(rules).py()?;
     let assumptions: co::ResponseAssumptions = serde_json::from_str(assumptions).map_err(Error::from).py()?;
-    let cols = Columns::new(customers, times, touchpoints, channels, outcomes, segments, open_complaint, do_not_contact, event_ids)?;
+    let cols = Columns::new(customers, times, touchpoints, channels, outcomes, segments, open_complaint, do_not_contact, event_ids, time_column)?;
     let batch = cols.batch()?;
     let sim = py.detach(|| co::simulate(&rules, &batch, &assumptions)).py()?;
     serde_json::to_string(&sim).map_err(Error::from).py()
 }
 
-/// Response rates per group code; ``responded_at`` holds seconds where ``responded`` is set.
-/// Returns the core's rows as JSON.
+/// Response rates per group code. ``invited_at`` and ``responded_at`` are time columns
+/// (datetimes or integer seconds); ``responded_at`` counts where ``responded`` is set (fill
+/// it with anything elsewhere). ``period`` (``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``)
+/// splits by the UTC period of the invitation; ``columns`` names the two time columns in
+/// errors. Returns the core's rows as JSON.
 #[pyfunction(name = "_response_rates")]
+#[pyo3(signature = (groups, invited_at, responded_at, responded, confidence=0.95, period=None, columns=("invited_at".to_owned(), "responded_at".to_owned())))]
+#[allow(clippy::too_many_arguments)]
 fn response_rates<'py>(
+    py: Python<'py>,
     groups: &Bound<'py, PyAny>,
     invited_at: &Bound<'py, PyAny>,
     responded_at: &Bound<'py, PyAny>,
     responded: PyReadonlyArray1<'py, bool>,
     confidence: f64,
+    period: Option<&str>,
+    columns: (String, String),
 ) -> PyResult<String> {
+    let period = period.map(co::RatePeriod::parse).transpose().py()?;
     let g = convert::column_of::<u32>(groups, "groups")?;
-    let inv = convert::column_of::<i64>(invited_at, "invited_at")?;
-    let resp = convert::column_of::<i64>(responded_at, "responded_at")?;
+    let inv = seconds(invited_at, &columns.0)?;
+    let resp = seconds(responded_at, &columns.1)?;
     let mask = responded.as_slice().map_err(contiguous)?;
+    if mask.len() != resp.as_slice().len() {
+        return Err(Error::LengthMismatch {
+            left: columns.1.clone(),
+            left_len: resp.as_slice().len(),
+            right: "responded".to_owned(),
+            right_len: mask.len(),
+        })
+        .py();
+    }
     let at: Vec<Option<i64>> = resp.as_slice().iter().zip(mask).map(|(&t, &m)| m.then_some(t)).collect();
-    let rows = co::response_rates(g.as_slice(), inv.as_slice(), &at, confidence).py()?;
+    let (g, inv) = (g.as_slice(), inv.as_slice());
+    let rows = py
+        .detach(|| match period {
+            Some(p) => co::response_rates_by_period(g, inv, &at, p, confidence),
+            None => co::response_rates(g, inv, &at, confidence),
+        })
+        .py()?;
     serde_json::to_string(&rows).map_err(Error::from).py()
 }
 

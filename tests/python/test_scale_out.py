@@ -131,3 +131,16 @@ def test_spark_map_in_arrow_equals_one_process_to_the_last_digit(rng, spark):
         assert out["value"].dtype == ref["value"].dtype
     with pytest.raises(KeyError, match="no column `segment`"):
         cem.spark.by(sdf)
+
+
+def test_shared_partial_plumbing_checks_columns_and_integer_keys():
+    from cem import _partials
+
+    assert _partials.needed_columns(["s", "g", "t", "w"], "s", ["g", "s"], "month", "t", None) == ["s", "g", "t"]
+    with pytest.raises(KeyError, match="no column `w`"):
+        _partials.needed_columns(["s", "g"], "s", ["g"], None, "t", "w")
+    assert _partials.integer_spec("g", "int64", (0, 9), "cast it").radix == 10
+    assert _partials.integer_spec("g", "int64", (None, None), "cast it").radix == 0  # nulls only
+    for bounds in [(-1, 3), (0, 2**32)]:
+        with pytest.raises(ValueError, match=r"`g` must hold values in 0..2\*\*32; cast it"):
+            _partials.integer_spec("g", "int64", bounds, "cast it")

@@ -662,6 +662,7 @@ class _Orchestrator:
         open_complaint: Optional[Any] = None,
         do_not_contact: Optional[Any] = None,
         event_ids: Optional[Any] = None,
+        time_column: str = "times",
     ) -> dict[str, Any]: ...
     @staticmethod
     def reason_codes() -> list[str]: ...
@@ -683,8 +684,17 @@ def _simulate(
     open_complaint: Optional[Any] = None,
     do_not_contact: Optional[Any] = None,
     event_ids: Optional[Any] = None,
+    time_column: str = "times",
 ) -> str: ...
-def _response_rates(groups: Any, invited_at: Any, responded_at: Any, responded: Any, confidence: float) -> str: ...
+def _response_rates(
+    groups: Any,
+    invited_at: Any,
+    responded_at: Any,
+    responded: Any,
+    confidence: float = 0.95,
+    period: Optional[str] = None,
+    columns: tuple[str, str] = ...,  # ("invited_at", "responded_at")
+) -> str: ...
 def _dropoff(survey: Survey, responses: Sequence[Any]) -> str: ...
 def _nonresponse(
     responded: Any,

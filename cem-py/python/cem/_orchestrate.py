@@ -2,6 +2,14 @@
 
 The rules, the decisions and every number come from the Rust core
 (``cem_core::survey::orchestrate``); this module turns frames into columns and back.
+
+**Frames.** Every function takes a pandas, polars or pyarrow frame (or a dict of columns or
+a list of records) and reads its columns as they are, without converting the frame: numbers
+and times go to the core in place where the dtype allows (see ``cem._frames``), other columns
+are dictionary-encoded with pyarrow. pandas is never imported for polars or pyarrow input.
+Results come back in the caller's frame library; a dict of columns or a list of records gives
+pandas frames (as before). ``output=`` (``"pandas"``, ``"polars"``, ``"pyarrow"`` or
+``"dict"``) picks another. pyarrow is needed for frame results.
 """
 
 from __future__ import annotations
@@ -40,9 +48,10 @@ __all__ = [
     "simulate",
 ]
 
-_MISSING = np.uint32(2**32 - 1)
+_MISSING = 2**32 - 1
 _NO_TIME = np.iinfo(np.int64).min
 _DEFAULT = object()
+_OUTPUTS = ("pandas", "polars", "pyarrow", "dict")
 Rules = Union[str, Mapping[str, Any]]
 """A rule set: JSON text or the same as a dict."""
 
@@ -70,81 +79,202 @@ def _rules_text(rules: Rules) -> str:
     return rules if isinstance(rules, str) else json.dumps(rules)
 
 
-def _pandas(data: Any) -> tuple[Any, str]:
-    """The data as a pandas DataFrame, and the kind of frame to return."""
-    import pandas as pd  # type: ignore[import-untyped]
-
-    if isinstance(data, pd.DataFrame):
-        return data.reset_index(drop=True), "pandas"
-    if isinstance(data, (list, tuple)):
-        return pd.DataFrame.from_records(list(data)), "pandas"
-    if isinstance(data, Mapping):
-        return pd.DataFrame(dict(data)), "pandas"
-    kind = _frames.frame_kind(data)
-    table = _frames.as_table(data, kind)
-    return table.to_pandas(), kind
+# ---------------------------------------------------------------------- frame glue
 
 
-def _output(df: Any, kind: str) -> Any:
-    if kind == "pandas":
-        return df
+def _pa() -> Any:
     import pyarrow as pa  # type: ignore[import-untyped]
 
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    return _frames.convert_output(table, kind) if kind != "pyarrow" else table
+    return pa
 
 
-def _seconds(s: Any, name: str) -> tuple[np.ndarray, Optional[Any]]:
-    """Seconds since the epoch as int64, and the timezone (``"naive"`` for naive datetimes,
-    None for numbers) to turn seconds back into datetimes."""
-    import pandas as pd
+def _pc() -> Any:
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-    if s.isna().any():
-        row = int(np.flatnonzero(s.isna().to_numpy())[0])
-        raise InvalidNumberError(f"`{name}` at row {row} is missing")
-    if pd.api.types.is_datetime64_any_dtype(s):
-        tz = getattr(s.dt, "tz", None)
-        utc = s.dt.tz_convert("UTC") if tz is not None else s.dt.tz_localize("UTC")
-        secs = (utc - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
-        return secs.to_numpy(dtype=np.int64), (tz if tz is not None else "naive")
-    values = s.to_numpy()
-    if values.dtype.kind == "f":
-        if not np.all(np.isfinite(values)) or np.any(values != np.floor(values)):
-            raise InvalidNumberError(f"`{name}` must hold whole seconds or datetimes")
-    if values.dtype.kind not in "iuf":
-        raise InvalidArgumentError(f"invalid `{name}`: expected datetimes or seconds, got {values.dtype}")
-    return values.astype(np.int64), None
+    return pc
 
 
-def _datetimes(secs: np.ndarray, tz: Optional[Any]) -> Any:
-    import pandas as pd
+def _read(data: Any, output: Optional[str]) -> tuple[str, Any, str]:
+    """(reader kind, frame to read, output kind) for a frame, a dict of columns or records."""
+    pa = _pa()
+    if isinstance(data, Mapping):
+        table = pa.table({str(k): _column_input(v) for k, v in data.items()})
+        return "pyarrow", table, _check_output(output or "pandas")
+    if isinstance(data, (list, tuple)):
+        records = [dict(r) for r in data]
+        names = list(dict.fromkeys(k for r in records for k in r))
+        table = pa.table({str(k): _column_input([r.get(k) for r in records]) for k in names})
+        return "pyarrow", table, _check_output(output or "pandas")
+    kind = _frames.frame_kind(data)
+    return kind, _frames.as_table(data, kind), _check_output(output or kind)
 
+
+def _column_input(values: Any) -> Any:
+    """One column of a dict or of records for a pyarrow table: Arrow columns (pyarrow,
+    polars) as they are; lists, numpy arrays and pandas Series with None and NaN missing."""
+    pa = _pa()
+    module = type(values).__module__.split(".")[0]
+    if module not in ("numpy", "pandas") and (hasattr(values, "__arrow_c_array__") or hasattr(values, "__arrow_c_stream__")):
+        return values
+    if module == "pandas" or isinstance(values, np.ndarray):
+        return pa.array(values, from_pandas=True)
+    return pa.array(list(values), from_pandas=True)
+
+
+def _check_output(output: str) -> str:
+    if output not in _OUTPUTS:
+        raise InvalidArgumentError(f"invalid `output`: `{output}`; expected one of {', '.join(_OUTPUTS)}")
+    return output
+
+
+def _rows(frame: Any, kind: str) -> int:
+    return int(frame.num_rows) if kind == "pyarrow" else len(frame)
+
+
+def _arrow(frame: Any, kind: str, name: str) -> Any:
+    """A column as a pyarrow ChunkedArray (pandas: nulls and NaN are nulls, as pandas sees
+    them; polars and pyarrow: their own memory)."""
+    pa = _pa()
+    col = _frames.column(frame, kind, name)  # KeyError naming the column and the columns there are
+    if kind == "pyarrow":
+        return col
+    if kind == "polars":
+        col = col.to_arrow()
+    else:
+        col = pa.array(frame[name], from_pandas=True)
+    return col if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col], col.type)
+
+
+def _missing(name: str, arrow: Any) -> InvalidNumberError:
+    return InvalidNumberError(
+        f"column `{name}` at position {_frames._first_null(arrow)} `null` is missing; drop or fill missing values first"
+    )
+
+
+def _coded(frame: Any, kind: str, name: str, required: bool = False) -> tuple[np.ndarray, list[str]]:
+    """``uint32`` codes and the labels (as text) of a column; a missing value is the code
+    2**32 - 1, or an error when ``required``."""
+    pa, pc = _pa(), _pc()
+    arrow = _arrow(frame, kind, name)
+    if required and arrow.null_count:
+        raise _missing(name, arrow)
+    if not pa.types.is_dictionary(arrow.type):
+        arrow = pc.dictionary_encode(arrow)
+    arrow = arrow.unify_dictionaries()
+    if arrow.num_chunks == 0:
+        return np.zeros(0, np.uint32), []
+    labels = arrow.chunk(0).dictionary
+    indices = pa.chunked_array([c.indices for c in arrow.chunks], arrow.type.index_type)
+    if indices.null_count:
+        indices = pc.fill_null(indices.cast(pa.int64()), _MISSING)
+    codes = np.ascontiguousarray(indices.to_numpy().astype(np.uint32))
+    return codes, [str(x) for x in labels.to_pylist()]
+
+
+def _flags(frame: Any, kind: str, name: str) -> np.ndarray:
+    """A yes/no column (booleans, or integers where non-zero is yes); missing is no."""
+    pa, pc = _pa(), _pc()
+    arrow = _arrow(frame, kind, name)
+    if pa.types.is_integer(arrow.type):
+        arrow = pc.not_equal(arrow, 0)
+    elif not (pa.types.is_boolean(arrow.type) or pa.types.is_null(arrow.type)):
+        raise TypeError(f"column `{name}` must hold booleans, not `{arrow.type}`")
+    arrow = pc.fill_null(arrow.cast(pa.bool_()), False)
+    return np.ascontiguousarray(arrow.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _integers(frame: Any, kind: str, name: str) -> np.ndarray:
+    """A column of non-negative integers (event ids) as ``uint64``."""
+    pa, pc = _pa(), _pc()
+    arrow = _arrow(frame, kind, name)
+    if arrow.null_count:
+        raise _missing(name, arrow)
+    if not pa.types.is_integer(arrow.type):
+        raise TypeError(f"column `{name}` must hold integers, not `{arrow.type}`")
+    if len(arrow) and pc.min(arrow).as_py() < 0:
+        first = int(np.flatnonzero(arrow.to_numpy() < 0)[0])
+        raise InvalidNumberError(f"column `{name}` at position {first} is negative; expected non-negative ids")
+    return np.ascontiguousarray(arrow.to_numpy().astype(np.uint64))
+
+
+def _times(frame: Any, kind: str, name: str) -> Any:
+    """A time column as the native side reads it (datetimes of any unit or integer seconds),
+    in place where it can."""
+    col = _frames.column(frame, kind, name)
+    if kind == "pandas" and isinstance(col, np.ndarray) and col.dtype.kind == "O":
+        col = _pa().array(frame[name], from_pandas=True)  # object columns: Arrow infers the type
+    return col
+
+
+def _nullable(frame: Any, kind: str, name: str, temporal: bool = True) -> tuple[Any, np.ndarray]:
+    """A column of times (``temporal``) or numbers with missing values (nulls, NaN, NaT): the
+    values with the missing ones filled, and the mask of the present ones."""
+    pa, pc = _pa(), _pc()
+    arrow = _arrow(frame, kind, name)
+    valid = pc.is_valid(arrow)
+    if pa.types.is_floating(arrow.type):
+        valid = pc.and_(valid, pc.invert(pc.fill_null(pc.is_nan(arrow), True)))
+    t = arrow.type
+    if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_null(t) or (temporal and pa.types.is_temporal(t))):
+        raise TypeError(f"column `{name}` must hold {'datetimes or seconds' if temporal else 'numbers'}, not `{t}`")
+    if pa.types.is_null(arrow.type):
+        arrow = arrow.cast(pa.int64())
+    filled = pc.if_else(valid, arrow, pa.scalar(0, arrow.type))
+    return filled, np.ascontiguousarray(valid.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _time_type(frame: Any, kind: str, name: str) -> Any:
+    """The Arrow timestamp type of a datetime column (to give times back in it), else None."""
+    from cem.journey import _time_type
+
+    return _time_type(frame, kind, name)
+
+
+def _as_times(secs: np.ndarray, t: Any) -> Any:
+    """Seconds (the minimum int64 where missing) as an Arrow column: integers, or timestamps
+    of type ``t``."""
+    pa = _pa()
     missing = secs == _NO_TIME
-    if tz is None:
-        arr = pd.array(np.where(missing, 0, secs), dtype="Int64")
-        arr[missing] = pd.NA
-        return arr
-    out = pd.to_datetime(np.where(missing, 0, secs), unit="s", utc=True)
-    out = out.where(~missing, pd.NaT)
-    return out.tz_localize(None) if tz == "naive" else out.tz_convert(tz)
+    ints = pa.array(np.where(missing, 0, secs), pa.int64(), mask=missing)
+    if t is None:
+        return ints
+    return ints.cast(pa.timestamp("s", tz=t.tz)).cast(t)
 
 
-def _coded(s: Any) -> tuple[np.ndarray, list[str]]:
-    import pandas as pd
-
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    out = codes.astype(np.int64)
-    out[out < 0] = int(_MISSING)
-    return out.astype(np.uint32), [str(u) for u in uniques]
-
-
-def _flags(s: Any) -> np.ndarray:
-    return np.ascontiguousarray(s.fillna(False).to_numpy(dtype=bool))
+def _labels(codes: np.ndarray, labels: Sequence[str]) -> Any:
+    """A dictionary (categorical) column; negative codes are missing."""
+    pa = _pa()
+    c = np.asarray(codes, dtype=np.int64)
+    indices = pa.array(np.where(c < 0, 0, c).astype(np.int32), pa.int32(), mask=c < 0)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(labels), pa.string()))
 
 
-def _columns(df: Any, names: dict[str, Any]) -> tuple[dict[str, Any], Optional[Any]]:
-    """The native keyword arguments for a frame, and the time zone of its time column."""
-    cols = list(df.columns)
+def _convert(table: Any, output: str, nullable: Sequence[str] = ()) -> Any:
+    """A result table in the caller's frame library. pandas: numeric columns with missing
+    values (and those in ``nullable``) become nullable ``Int64``/``Float64``, never NaN; text
+    columns with missing values hold None (object dtype), as with pandas 2."""
+    if output != "pandas":
+        from cem.journey import _convert as convert  # pyarrow, polars, dict
+
+        return convert(table, output)
+    import pandas as pd  # type: ignore[import-untyped]
+
+    pa = _pa()
+    df = table.to_pandas()
+    for name in table.column_names:
+        col = table.column(name)
+        numeric = pa.types.is_integer(col.type) or pa.types.is_floating(col.type)
+        if numeric and (col.null_count or name in nullable):
+            mapper = pd.Int64Dtype() if pa.types.is_integer(col.type) else pd.Float64Dtype()
+            df[name] = col.to_pandas(types_mapper=lambda _t, m=mapper: m)
+        elif col.null_count and (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            df[name] = pd.Series(col.to_pylist(), dtype=object)
+    return df
+
+
+def _columns(frame: Any, kind: str, names: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The native keyword arguments for a frame, and the customer and time columns' names."""
+    cols = _frames.column_names(frame, kind)
 
     def pick(key: str, default: str) -> Optional[str]:
         name = names.get(key, _DEFAULT)
@@ -160,25 +290,27 @@ def _columns(df: Any, names: dict[str, Any]) -> tuple[dict[str, Any], Optional[A
     for key, name in required.items():
         if name is None:
             raise KeyError(f"no `{key}` column: pass {key}=<column name>; the frame's columns are {cols}")
-    ccodes, cuniques = _coded(df[required["customer"]])
-    if (ccodes == _MISSING).any():
-        row = int(np.flatnonzero(ccodes == _MISSING)[0])
-        raise InvalidNumberError(f"`{required['customer']}` at row {row} is missing")
+    found = {k: str(v) for k, v in required.items()}
+    ccodes, cuniques = _coded(frame, kind, found["customer"], required=True)
     keys = np.ascontiguousarray(_customer_keys(cuniques)[ccodes])
-    times, tz = _seconds(df[required["time"]], str(required["time"]))
-    kwargs: dict[str, Any] = {"customers": keys, "times": times, "touchpoints": _coded(df[required["touchpoint"]])}
+    kwargs: dict[str, Any] = {
+        "customers": keys,
+        "times": _times(frame, kind, found["time"]),
+        "touchpoints": _coded(frame, kind, found["touchpoint"]),
+        "time_column": found["time"],
+    }
     for key in ("channel", "outcome", "segment"):
         name = pick(key, key)
         if name is not None:
-            kwargs[key + "s"] = _coded(df[name])
+            kwargs[key + "s"] = _coded(frame, kind, name)
     for key in ("open_complaint", "do_not_contact"):
         name = pick(key, key)
         if name is not None:
-            kwargs[key] = _flags(df[name])
+            kwargs[key] = _flags(frame, kind, name)
     name = pick("event_id", "event_id")
     if name is not None:
-        kwargs["event_ids"] = np.ascontiguousarray(df[name].to_numpy(dtype=np.uint64))
-    return kwargs, tz
+        kwargs["event_ids"] = _integers(frame, kind, name)
+    return kwargs, found
 
 
 class Orchestrator:
@@ -277,45 +409,48 @@ class Orchestrator:
         browser row APIs key them, so sampling agrees across languages.
         Columns default to ``customer_id``, ``timestamp``, ``touchpoint`` and, when present,
         ``channel``, ``outcome``, ``segment``, ``open_complaint``, ``do_not_contact`` and
-        ``event_id``. Times are datetimes or integer seconds. The result has ``row``
-        (position in ``data``), the customer and time columns, ``trigger``, ``survey``,
-        ``reason``, ``send_at``, ``until`` (when a quarantine or cap ends) and ``winner``
-        (the trigger that won on priority).
+        ``event_id``. Times are datetimes (any unit, naive or tz-aware; floored to seconds)
+        or integer seconds. Missing customers or times are an error; a missing channel,
+        outcome or segment matches no filter on it; a missing flag is False. The result has
+        ``row`` (position in ``data``), the customer and time columns, ``trigger``,
+        ``survey``, ``reason``, ``send_at``, ``until`` (when a quarantine or cap ends; in
+        the time column's type and zone) and ``winner`` (the trigger that won on
+        priority), in the frame library of ``data`` (pandas for a dict or records) unless
+        ``output`` says otherwise.
         """
-        df, kind = _pandas(data)
+        kind, frame, out = _read(data, output)
         names = {"customer": customer, "time": time, "touchpoint": touchpoint, "channel": channel,
                  "outcome": outcome, "segment": segment, "open_complaint": open_complaint,
                  "do_not_contact": do_not_contact, "event_id": event_id}  # fmt: skip
-        if len(df) == 0:
-            return self._frame(df, {}, None, names, output or kind)
-        kwargs, tz = _columns(df, names)
+        if _rows(frame, kind) == 0:
+            return self._frame(frame, kind, {}, names, out)
+        kwargs, _ = _columns(frame, kind, names)
         cols = self._native.feed(**kwargs)
-        return self._frame(df, cols, tz, names, output or kind)
+        return self._frame(frame, kind, cols, names, out)
 
-    def _frame(self, df: Any, cols: dict[str, Any], tz: Any, names: dict[str, Any], kind: str) -> Any:
-        import pandas as pd
-
+    def _frame(self, frame: Any, kind: str, cols: dict[str, Any], names: dict[str, Any], out: str) -> Any:
+        pa = _pa()
         triggers = self._native.triggers()
         ids = [t for t, _ in triggers]
         surveys = [s for _, s in triggers]
-        row = cols.get("row", np.zeros(0, dtype=np.int64))
+        row = np.asarray(cols.get("row", np.zeros(0, dtype=np.int64)), dtype=np.int64)
         trig = cols.get("trigger", np.zeros(0, dtype=np.uint32)).astype(np.int64)
-        winner = cols.get("winner", np.zeros(0, dtype=np.int64))
-        out = pd.DataFrame({"row": row})
+        have = _frames.column_names(frame, kind)
+        table: dict[str, Any] = {"row": pa.array(row, pa.int64())}
+        time_type = None
         for key, default in (("customer", "customer_id"), ("time", "timestamp")):
             name = names[key] if names[key] is not _DEFAULT else default
-            if name in df.columns:
-                out[name] = df[name].iloc[row].reset_index(drop=True)
-        out["trigger"] = pd.Categorical.from_codes(trig, categories=pd.Index(ids, dtype=object))
-        out["survey"] = np.asarray(surveys, dtype=object)[trig] if len(trig) else np.zeros(0, dtype=object)
-        out["reason"] = pd.Categorical.from_codes(
-            cols.get("reason", np.zeros(0, dtype=np.uint8)).astype(np.int64),
-            categories=pd.Index(_Orchestrator.reason_codes(), dtype=object),
-        )
+            if name in have:
+                table[name] = _arrow(frame, kind, name).take(pa.array(row, pa.int64()))
+                if key == "time":
+                    time_type = _time_type(frame, kind, name)
+        table["trigger"] = _labels(trig, ids)
+        table["survey"] = pa.array(surveys, pa.string()).take(pa.array(trig, pa.int64()))
+        table["reason"] = _labels(cols.get("reason", np.zeros(0, dtype=np.uint8)), _Orchestrator.reason_codes())
         for key in ("send_at", "until"):
-            out[key] = _datetimes(cols.get(key, np.zeros(0, dtype=np.int64)), tz)
-        out["winner"] = pd.Categorical.from_codes(winner, categories=pd.Index(ids, dtype=object))
-        return _output(out, kind)
+            table[key] = _as_times(cols.get(key, np.zeros(0, dtype=np.int64)), time_type)
+        table["winner"] = _labels(cols.get("winner", np.zeros(0, dtype=np.int64)), ids)
+        return _convert(pa.table(table), out)
 
     def __repr__(self) -> str:
         return f"Orchestrator(triggers={len(self._native.triggers())}, customers={self.customers}, clock={self.clock})"
@@ -351,13 +486,15 @@ def simulate(
     rules: Rules,
     *,
     response_rate: Union[float, Mapping[str, Any]] = 0.1,
+    output: Optional[str] = None,
     **columns: Any,
 ) -> Simulation:
     """Replays a log (in time order) through ``rules`` from an empty state.
 
     ``response_rate`` is the assumed response rate: one number, or a dict
     ``{"default": 0.1, "by_trigger": {...}, "by_channel": {...}}`` (by the trigger's ``via``).
-    Column names as in :meth:`Orchestrator.feed`.
+    Column names as in :meth:`Orchestrator.feed`; the tables come back in the frame library
+    of ``data`` (pandas for a dict or records) unless ``output`` says otherwise.
 
     Examples
     --------
@@ -375,28 +512,33 @@ def simulate(
     0            0          1
     1            1          2
     """
-    import pandas as pd
-
-    df, kind = _pandas(data)
+    kind, frame, out = _read(data, output)
     names = {k: columns.pop(k) for k in list(columns) if k in (
         "customer", "time", "touchpoint", "channel", "outcome", "segment", "open_complaint", "do_not_contact", "event_id")}  # fmt: skip
     if columns:
         raise TypeError(f"unexpected arguments: {sorted(columns)}")
     assumptions = {"default": float(response_rate)} if isinstance(response_rate, (int, float)) else dict(response_rate)
-    kwargs, _ = _columns(df, names)
+    kwargs, _ = _columns(frame, kind, names)
     raw = json.loads(_simulate(_rules_text(rules), json.dumps(assumptions), **kwargs))
+    pa = _pa()
     codes = _Orchestrator.reason_codes()
-    rows = []
-    for t in raw["triggers"]:
-        row = {"trigger": t["trigger"], "survey": t["survey"], "matched": t["matched"]}
-        row.update(dict(zip(codes, t["by_reason"])))
-        row.update({"response_rate": t["response_rate"], "expected_responses": t["expected_responses"]})
-        rows.append(row)
-    triggers = pd.DataFrame(rows)
-    contacts = pd.DataFrame(raw["contacts"], columns=["invitations", "customers"]).astype("int64")
+    ts = raw["triggers"]
+    triggers: dict[str, Any] = {
+        "trigger": pa.array([t["trigger"] for t in ts], pa.string()),
+        "survey": pa.array([t["survey"] for t in ts], pa.string()),
+        "matched": pa.array([t["matched"] for t in ts], pa.int64()),
+    }
+    for i, code in enumerate(codes):
+        triggers[code] = pa.array([t["by_reason"][i] for t in ts], pa.int64())
+    triggers["response_rate"] = pa.array([t["response_rate"] for t in ts], pa.float64())
+    triggers["expected_responses"] = pa.array([t["expected_responses"] for t in ts], pa.float64())
+    contacts = pa.table({
+        "invitations": pa.array([c[0] for c in raw["contacts"]], pa.int64()),
+        "customers": pa.array([c[1] for c in raw["contacts"]], pa.int64()),
+    })
     return Simulation(
-        triggers=_output(triggers, kind),
-        contacts=_output(contacts, kind),
+        triggers=_convert(pa.table(triggers), out),
+        contacts=_convert(contacts, out),
         interactions=raw["interactions"],
         customers=raw["customers"],
         invitations=raw["invitations"],
@@ -418,9 +560,13 @@ def response_rates(
     """Response rates with Wilson intervals, and time to respond, by group.
 
     One row per invitation: ``invited_at`` (datetimes or seconds) and ``responded_at``
-    (missing when there was no response). ``by`` names grouping columns (survey, trigger,
-    channel, segment, ...); ``period`` (``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``, as pandas
-    periods) adds the period of the invitation. Times to respond are in seconds.
+    (missing — null, NaN or NaT — when there was no response). ``by`` names grouping columns
+    (survey, trigger, channel, segment, ...; missing values in them are an error: fill them
+    first); ``period`` (``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``, as pandas periods) adds
+    the UTC period of the invitation as ``period`` (its start). Times to respond are in
+    seconds. The grouping, the periods and the intervals are computed in the Rust core
+    (``response_rates_by_period``); the result comes back in the frame library of ``data``
+    (pandas for a dict or records) unless ``output`` says otherwise, sorted by the groups.
 
     Examples
     --------
@@ -437,39 +583,33 @@ def response_rates(
     >>> round(float(r["low"][0]), 6)  # statsmodels proportion_confint(3, 4, method="wilson")[0]
     0.300642
     """
-    import pandas as pd
-
-    df, kind = _pandas(data)
+    pa = _pa()
+    kind, frame, out = _read(data, output)
     by = [by] if isinstance(by, str) else list(by)
-    inv, tz = _seconds(df[invited_at], invited_at)
-    resp_col = df[responded_at]
-    responded = ~resp_col.isna().to_numpy()
-    if pd.api.types.is_datetime64_any_dtype(resp_col):
-        filled = resp_col.where(resp_col.notna(), df[invited_at])
-        resp, _ = _seconds(filled, responded_at)
-    else:
-        resp = resp_col.fillna(0).to_numpy().astype(np.int64)
-    keys = df[by].copy() if by else pd.DataFrame(index=df.index)
+    n = _rows(frame, kind)
+    keys = _frames.encode_keys(frame, kind, by, single=len(by) <= 1)
+    groups, decode = _frames.combine(keys)
+    if groups is None:
+        groups = np.zeros(n, dtype=np.uint32)
+    responded, mask = _nullable(frame, kind, responded_at)
+    rows = json.loads(_response_rates(
+        groups, _times(frame, kind, invited_at), responded, mask, confidence, period, columns=(invited_at, responded_at)
+    ))  # fmt: skip
+    cols: dict[str, Any] = dict(decode([r["group"] for r in rows])) if by else {}
     if period is not None:
-        when = pd.to_datetime(inv, unit="s")
-        keys["period"] = when.to_period(period).start_time
-    if keys.shape[1]:
-        groups = keys.groupby(list(keys.columns), sort=True, dropna=False).ngroup().to_numpy()
-    else:
-        groups = np.zeros(len(df), dtype=np.int64)
-    groups = groups.astype(np.uint32)
-    rows = json.loads(_response_rates(groups, inv, resp, np.ascontiguousarray(responded), confidence))
-    first = pd.Series(np.arange(len(df))).groupby(groups).first()
-    out = keys.iloc[[int(first[r["group"]]) for r in rows]].reset_index(drop=True) if keys.shape[1] else pd.DataFrame(index=range(len(rows)))
-    out["invited"] = [r["invited"] for r in rows]
-    out["responded"] = [r["responded"] for r in rows]
+        cols["period"] = pa.array([r["period_start"] for r in rows], pa.int64()).cast(pa.timestamp("s"))
+    cols["invited"] = pa.array([r["invited"] for r in rows], pa.int64())
+    cols["responded"] = pa.array([r["responded"] for r in rows], pa.int64())
     for k in ("value", "low", "high"):
-        out["rate" if k == "value" else k] = [r["rate"][k] for r in rows]
-    for k in ("mean", "median", "p90", "max"):
-        out[f"{k}_time_to_respond"] = pd.array(
-            [r["time_to_respond"][k] if r["time_to_respond"] else None for r in rows], dtype="Float64"
-        )
-    return _output(out, output or kind)
+        cols["rate" if k == "value" else k] = pa.array([r["rate"][k] for r in rows], pa.float64())
+    times = [f"{k}_time_to_respond" for k in ("mean", "median", "p90", "max")]
+    for k, name in zip(("mean", "median", "p90", "max"), times):
+        cols[name] = pa.array([r["time_to_respond"][k] if r["time_to_respond"] else None for r in rows], pa.float64())
+    table = pa.table(cols)
+    order = [*by, *(["period"] if period is not None else [])]
+    if order and len(by):  # rows come by code; sort by the labels (one row per group)
+        table = table.sort_by([(name, "ascending") for name in order])
+    return _convert(table, out, nullable=times)
 
 
 @dataclass(frozen=True)
@@ -490,13 +630,18 @@ class Dropoff:
     questions: Any
 
 
-def dropoff(survey: Survey, responses: Sequence[Mapping[str, Any]]) -> Dropoff:
+def dropoff(survey: Survey, responses: Any, *, output: Optional[str] = None) -> Dropoff:
     """Partial completes and drop-off by question.
 
     A response is *complete* when it answers something and every shown required question,
     *partial* when it answers something but misses a shown required question, *empty*
     otherwise; an incomplete response stops at the first shown question after its last
     answer.
+
+    ``responses`` is a list of answer dicts, or a frame with one row per response and one
+    column per question id (missing = not answered; other columns are ignored). The
+    ``questions`` table comes back in the frame library of ``responses`` (pandas for a list)
+    unless ``output`` says otherwise.
 
     Examples
     --------
@@ -512,12 +657,34 @@ def dropoff(survey: Survey, responses: Sequence[Mapping[str, Any]]) -> Dropoff:
     0      nps        3         2        1   0.333333
     1     csat        2         1        1   0.500000
     """
-    import pandas as pd
+    pa = _pa()
+    if isinstance(responses, (list, tuple)):
+        records, out = [dict(r) for r in responses], _check_output(output or "pandas")
+    else:
+        kind, frame, out = _read(responses, output)
+        records = [{k: v for k, v in r.items() if v is not None} for r in _records(frame, kind)]
+    raw = json.loads(_dropoff(survey, records))
+    qs = raw["questions"]
+    questions = pa.table({
+        "question": pa.array([q["question"] for q in qs], pa.string()),
+        "reached": pa.array([q["reached"] for q in qs], pa.int64()),
+        "answered": pa.array([q["answered"] for q in qs], pa.int64()),
+        "dropped": pa.array([q["dropped"] for q in qs], pa.int64()),
+        "drop_rate": pa.array([q["drop_rate"] for q in qs], pa.float64()),
+    })
+    return Dropoff(raw["responses"], raw["complete"], raw["partial"], raw["empty"], _convert(questions, out))
 
-    raw = json.loads(_dropoff(survey, [dict(r) for r in responses]))
-    questions = pd.DataFrame(raw["questions"], columns=["question", "reached", "answered", "dropped", "drop_rate"])
-    questions["drop_rate"] = pd.array(questions["drop_rate"].tolist(), dtype="Float64").astype(float) if len(questions) else questions["drop_rate"]
-    return Dropoff(raw["responses"], raw["complete"], raw["partial"], raw["empty"], questions)
+
+def _records(frame: Any, kind: str) -> list[dict[str, Any]]:
+    """Rows as dicts of Python values (NaN in pandas float columns is missing)."""
+    pa = _pa()
+    if kind == "pandas":
+        table = pa.table({str(c): pa.array(frame[c], from_pandas=True) for c in frame.columns})
+    elif kind == "polars":
+        return list(frame.iter_rows(named=True))
+    else:
+        table = frame
+    return list(table.to_pylist())
 
 
 @dataclass(frozen=True)
@@ -553,6 +720,7 @@ def nonresponse(
     numeric: Sequence[str] = (),
     nps: Optional[str] = None,
     confidence: float = 0.95,
+    output: Optional[str] = None,
 ) -> NonResponse:
     """Compares responders with everyone invited, and weights the responders to represent them.
 
@@ -561,7 +729,10 @@ def nonresponse(
     the ``nps`` score (missing for non-responders). Standardized differences are
     (x̄ᵣ − x̄)/√((sᵣ² + s²)/2) for numeric attributes (n − 1 variances) and
     (pᵣ − p)/√((pᵣ(1−pᵣ) + p(1−p))/2) for each level; weights rake the responders to the
-    invited shares of every categorical attribute.
+    invited shares of every categorical attribute. Missing values are an error in
+    ``responded``, the categorical and the numeric columns; in ``nps`` they mark customers
+    without a score. ``balance`` comes back in the frame library of ``data`` (pandas for a
+    dict or records) unless ``output`` says otherwise.
 
     Examples
     --------
@@ -579,32 +750,31 @@ def nonresponse(
     >>> r.nps.value, r.nps_weighted.value
     (50.0, 0.0)
     """
-    import pandas as pd
-
-    df, _ = _pandas(data)
-    resp = df[responded]
-    if resp.isna().any():
-        raise InvalidNumberError(f"`{responded}` has missing values")
-    resp_arr = np.ascontiguousarray(resp.to_numpy(dtype=bool))
-    cats = []
-    for name in categorical:
-        codes, labels = _coded(df[name])
-        if (codes == _MISSING).any():
-            row = int(np.flatnonzero(codes == _MISSING)[0])
-            raise InvalidNumberError(f"`{name}` at row {row} is missing")
-        cats.append((name, codes, labels))
-    nums = [(name, np.ascontiguousarray(pd.to_numeric(df[name]).to_numpy(dtype=float))) for name in numeric]
+    pa, pc = _pa(), _pc()
+    kind, frame, out = _read(data, output)
+    resp = _arrow(frame, kind, responded)
+    if resp.null_count:
+        raise _missing(responded, resp)
+    if pa.types.is_integer(resp.type):
+        resp = pc.not_equal(resp, 0)
+    elif not pa.types.is_boolean(resp.type):
+        raise TypeError(f"column `{responded}` must hold booleans, not `{resp.type}`")
+    resp_arr = np.ascontiguousarray(resp.to_numpy(zero_copy_only=False), dtype=bool)
+    cats = [(name, *_coded(frame, kind, name, required=True)) for name in categorical]
+    nums = [(name, _frames.column(frame, kind, name)) for name in numeric]
     scores = None
     if nps is not None:
-        s = df[nps]
-        has = np.ascontiguousarray(s.notna().to_numpy())
-        scores = (np.ascontiguousarray(s.fillna(0).to_numpy().astype(np.uint8)), has)
+        scores = _nullable(frame, kind, nps, temporal=False)
     text, weights = _nonresponse(resp_arr, cats, nums, scores, confidence)
     raw = json.loads(text)
-    balance = pd.DataFrame(raw["balance"], columns=["attribute", "level", "invited", "responders", "weighted", "std_diff", "weighted_std_diff"])
-    balance["level"] = pd.Series([b["level"] for b in raw["balance"]], dtype=object)
-    for col in ("std_diff", "weighted_std_diff"):  # undefined stays missing, never NaN
-        balance[col] = pd.array([b[col] for b in raw["balance"]], dtype="Float64")
+    rows = raw["balance"]
+    balance = pa.table({
+        "attribute": pa.array([b["attribute"] for b in rows], pa.string()),
+        "level": pa.array([b["level"] for b in rows], pa.string()),
+        **{k: pa.array([b[k] for b in rows], pa.float64()) for k in ("invited", "responders", "weighted")},
+        # Undefined standardized differences stay missing, never NaN.
+        **{k: pa.array([b[k] for b in rows], pa.float64()) for k in ("std_diff", "weighted_std_diff")},
+    })
 
     def estimate(e: Optional[dict[str, Any]]) -> Optional[Estimate]:
         if e is None:
@@ -612,7 +782,7 @@ def nonresponse(
         return Estimate(e["value"], e["low"], e["high"], e["se"], e["n"], e["n_eff"], e["confidence"], e["method"])
 
     return NonResponse(
-        balance=balance,
+        balance=_convert(balance, out, nullable=("std_diff", "weighted_std_diff")),
         weights=weights,
         nps=estimate(raw["nps"]),
         nps_weighted=estimate(raw["nps_weighted"]),

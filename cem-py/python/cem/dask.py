@@ -26,7 +26,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from cem import _frames
+from cem import _frames, _partials
 from cem._cem import GroupedScores
 
 __all__ = ["by", "grouped"]
@@ -52,12 +52,8 @@ def grouped(
     codes (for callers who want the accumulator itself, e.g. to merge it with more data)."""
     import dask  # type: ignore[import-untyped,unused-ignore]
 
-    keys = [by] if isinstance(by, str) else list(by)
-    needed = [score, *keys] + ([time] if period is not None else []) + ([weights] if weights else [])
-    missing = [c for c in needed if c not in ddf.columns]
-    if missing:
-        raise KeyError(f"no column `{missing[0]}` in the frame; its columns are {list(ddf.columns)}")
-    ddf = ddf[list(dict.fromkeys(needed))]
+    keys = _partials.group_keys(by)
+    ddf = ddf[_partials.needed_columns(list(ddf.columns), score, keys, period, time, weights)]
     meta = ddf._meta
     labelled = [k for k in keys if meta[k].dtype.kind not in "ui"]
     if labelled:
@@ -73,10 +69,8 @@ def grouped(
         if k in labelled:
             specs.append(_frames.KeySpec(k, list(ddf._meta[k].cat.categories), "", 0))
         else:
-            lo, hi = bounds.get(k, (0, -1))
-            if int(lo) < 0 or int(hi) >= 2**32:
-                raise ValueError(f"integer group column `{k}` must hold values in 0..2**32 on Dask; cast it to category")
-            specs.append(_frames.KeySpec(k, None, str(np.dtype(meta[k].dtype)), int(hi) + 1))
+            dtype = str(np.dtype(meta[k].dtype))
+            specs.append(_partials.integer_spec(k, dtype, bounds.get(k, (0, -1)), "cast it to category on Dask"))
     scale = {"csat_max": csat_max, "csat_top": csat_top, "ces_scale": ces_scale}
     parts = [
         dask.delayed(_frames.partial)(
@@ -116,6 +110,4 @@ def by(
         time_unit=time_unit, csat_max=csat_max, csat_top=csat_top, ces_scale=ces_scale,
         scheduler=scheduler,
     )
-    rows = total.estimates(confidence, method)
-    table = _frames.result_table(rows, _frames.decoder(specs))
-    return _frames.convert_output(table, output or "pandas")
+    return _partials.result(total, specs, confidence, method, output)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Optional, Sequence, Union
 
-from cem import _frames
+from cem import _frames, _partials
 from cem._cem import GroupedScores
 
 __all__ = ["by", "grouped"]
@@ -48,11 +48,8 @@ def grouped(
     """The merged accumulator over all partitions and the key plan that decodes its codes."""
     from pyspark.sql import functions as F  # type: ignore[import-untyped,unused-ignore]
 
-    keys = [by] if isinstance(by, str) else list(by)
-    needed = list(dict.fromkeys([score, *keys] + ([time] if period is not None else []) + ([weights] if weights else [])))
-    missing = [c for c in needed if c not in sdf.columns]
-    if missing:
-        raise KeyError(f"no column `{missing[0]}` in the frame; its columns are {list(sdf.columns)}")
+    keys = _partials.group_keys(by)
+    needed = _partials.needed_columns(list(sdf.columns), score, keys, period, time, weights)
     sdf = sdf.select(*needed)
     types = {f.name: type(f.dataType).__name__ for f in sdf.schema.fields}
     ints = [k for k in keys if types[k] in _INT_TYPES]
@@ -63,10 +60,7 @@ def grouped(
     specs = []
     for k in keys:
         if k in ints:
-            lo, hi = bounds.get(k, (0, -1))
-            if lo is not None and (lo < 0 or hi >= 2**32):
-                raise ValueError(f"integer group column `{k}` must hold values in 0..2**32; cast it to string")
-            specs.append(_frames.KeySpec(k, None, _INT_TYPES[types[k]], 0 if hi is None else int(hi) + 1))
+            specs.append(_partials.integer_spec(k, _INT_TYPES[types[k]], bounds.get(k, (0, -1)), "cast it to string"))
         else:
             values = [r[0] for r in sdf.select(k).distinct().collect()]
             if any(v is None for v in values):
@@ -91,8 +85,7 @@ def grouped(
     states = sdf.mapInArrow(count, "state string").collect()
     partials = [GroupedScores.from_json(r["state"], period is None) for r in states]
     if not partials:
-        partials = [GroupedScores(metric, period, time_unit=time_unit, utc_offset=utc_offset,
-                                  csat_max=csat_max, csat_top=csat_top, ces_scale=ces_scale)]
+        partials = [GroupedScores(metric, period, time_unit=time_unit, utc_offset=utc_offset, **scale)]
     return _frames.merge_all(partials), specs
 
 
@@ -122,6 +115,4 @@ def by(
         sdf, score, by, period, time, metric, weights, utc_offset,
         time_unit=time_unit, csat_max=csat_max, csat_top=csat_top, ces_scale=ces_scale,
     )
-    rows = total.estimates(confidence, method)
-    table = _frames.result_table(rows, _frames.decoder(specs))
-    return _frames.convert_output(table, output or "pandas")
+    return _partials.result(total, specs, confidence, method, output)

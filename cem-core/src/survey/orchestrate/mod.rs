@@ -11,8 +11,8 @@
 //!   including why it did *not* invite. Its state round-trips through serde.
 //! - [`simulate`]: replay a log through a rule set — invitations per trigger, contacts per
 //!   customer, expected responses.
-//! - [`response_rates`] and [`dropoff`]: response rates with Wilson intervals and time to
-//!   respond; partial completes and drop-off by question.
+//! - [`response_rates`] (and [`response_rates_by_period`]) and [`dropoff`]: response rates
+//!   with Wilson intervals and time to respond, by group and calendar period; partial completes and drop-off by question.
 //! - [`nonresponse`]: responders against the invited population (standardized differences),
 //!   raking weights that make responders represent the invited, NPS unweighted and weighted.
 //!
@@ -51,7 +51,10 @@ pub use guards::{customer_key, sample_draw};
 pub use lint::RuleWarning;
 pub use nonresponse::{Balance, Categorical, NonResponse, Numeric, nonresponse};
 pub use orchestrator::{Batch, Codes, CustomerSummary, Decision, Event, Orchestrator, Reason};
-pub use response::{Dropoff, QuestionDropoff, ResponseRate, TimeToRespond, dropoff, response_rates};
+pub use response::{
+    Dropoff, QuestionDropoff, RatePeriod, ResponseRate, TimeToRespond, dropoff, response_rates,
+    response_rates_by_period,
+};
 pub use rules::{
     Cap, Exclusions, MAX_TRIGGERS, Quarantine, QuarantineScope, Rules, SampleUnit, Span, Trigger,
 };

@@ -2,12 +2,16 @@
 //! [`dropoff`] — partial completes and where respondents stop.
 
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 
 use serde::{Deserialize, Serialize};
 
+use chrono::{DateTime, Datelike, NaiveDate};
+
 use crate::error::{Error, Result, check_confidence};
+use crate::hash::FxHashMap;
 use crate::journey::percentile;
-use crate::metrics::{Estimate, Proportion};
+use crate::metrics::{Estimate, Period, Proportion};
 use crate::model::Answer;
 use crate::survey::Survey;
 use crate::survey::validate::is_given;
@@ -17,6 +21,10 @@ use crate::survey::validate::is_given;
 pub struct ResponseRate {
     /// The group code given.
     pub group: u32,
+    /// Start (seconds since the epoch, UTC) of the invitations' period, from
+    /// [`response_rates_by_period`]; none from [`response_rates`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_start: Option<i64>,
     /// Invitations.
     pub invited: u64,
     /// Invitations answered.
@@ -41,11 +49,72 @@ pub struct TimeToRespond {
     pub max: f64,
 }
 
+/// A calendar period (UTC) to split response rates by, as pandas names them.
+///
+/// ```
+/// use cem_core::survey::orchestrate::RatePeriod;
+/// assert_eq!(RatePeriod::parse("M")?, RatePeriod::Month);
+/// assert_eq!(RatePeriod::parse("weekly")?, RatePeriod::Week);
+/// // 2026-02-18 12:00 UTC is in the quarter that starts on 2026-01-01.
+/// assert_eq!(RatePeriod::Quarter.start(1_771_416_000), Some(1_767_225_600));
+/// assert!(RatePeriod::parse("fortnight").is_err());
+/// # Ok::<(), cem_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatePeriod {
+    /// UTC calendar days (`"D"`).
+    Day,
+    /// ISO weeks, Monday to Sunday (`"W"`, pandas' `W-SUN`).
+    Week,
+    /// Calendar months (`"M"`).
+    Month,
+    /// Calendar quarters (`"Q"`).
+    Quarter,
+    /// Calendar years (`"Y"`).
+    Year,
+}
+
+impl RatePeriod {
+    /// Parses `D`, `W`, `M`, `Q`, `Y` (pandas' period aliases; `A` for years too) or the
+    /// names `day`, `week`, `month`, `quarter`, `year` and their adjectives, ignoring case.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the unknown period.
+    pub fn parse(name: &str) -> Result<RatePeriod> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "d" | "day" | "daily" => Ok(RatePeriod::Day),
+            "w" | "w-sun" | "week" | "weekly" => Ok(RatePeriod::Week),
+            "m" | "me" | "month" | "monthly" => Ok(RatePeriod::Month),
+            "q" | "qe" | "q-dec" | "quarter" | "quarterly" => Ok(RatePeriod::Quarter),
+            "y" | "a" | "ye" | "y-dec" | "year" | "yearly" | "annual" => Ok(RatePeriod::Year),
+            _ => Err(Error::invalid_argument(
+                "period",
+                format!("unknown period `{name}`; expected one of D, W, M, Q, Y (day, week, month, quarter, year)"),
+            )),
+        }
+    }
+
+    /// The start (seconds since the epoch, UTC) of the period holding `time` (seconds since
+    /// the epoch); `None` outside the dates chrono represents.
+    pub fn start(self, time: i64) -> Option<i64> {
+        let date = DateTime::from_timestamp(time.div_euclid(86_400).checked_mul(86_400)?, 0)?.date_naive();
+        let first = match self {
+            RatePeriod::Day => Period::Day.start_of(date),
+            RatePeriod::Week => Period::Week.start_of(date),
+            RatePeriod::Month => Period::Month.start_of(date),
+            RatePeriod::Quarter => Period::Quarter.start_of(date),
+            RatePeriod::Year => NaiveDate::from_ymd_opt(date.year(), 1, 1),
+        }?;
+        Some(first.and_hms_opt(0, 0, 0)?.and_utc().timestamp())
+    }
+}
+
 /// Response rates per group: `groups[i]` is the group code of invitation `i` (combine
-/// survey, trigger, channel, segment and period into one code as you like), `invited_at[i]`
-/// its time and `responded_at[i]` the time of the response, if any. One row per group that
-/// has invitations, by code; the rate is a [`Proportion`] with the Wilson interval at
-/// `confidence`.
+/// survey, trigger, channel and segment into one code as you like), `invited_at[i]` its time
+/// and `responded_at[i]` the time of the response, if any. One row per group that has
+/// invitations, by code; the rate is a [`Proportion`] with the Wilson interval at
+/// `confidence`. [`response_rates_by_period`] also splits by the period of the invitation.
 ///
 /// # Errors
 /// [`Error::LengthMismatch`]; [`Error::InvalidArgument`] for a response before its
@@ -70,15 +139,73 @@ pub fn response_rates(
     responded_at: &[Option<i64>],
     confidence: f64,
 ) -> Result<Vec<ResponseRate>> {
+    rates(groups, invited_at, responded_at, None, confidence)
+}
+
+/// [`response_rates`] per group *and* calendar period of the invitation (UTC): one row per
+/// (group, period) with invitations, by code and then by time, with
+/// [`ResponseRate::period_start`] set. A response counts in the period of its invitation.
+///
+/// # Errors
+/// As [`response_rates`]; [`Error::OutOfRange`] for an invitation time outside the dates
+/// chrono represents.
+///
+/// # Example
+///
+/// ```
+/// use cem_core::survey::orchestrate::{RatePeriod, response_rates_by_period};
+///
+/// let jan5 = 1_767_571_200; // 2026-01-05 00:00 UTC
+/// let feb3 = 1_770_076_800; // 2026-02-03 00:00 UTC
+/// let rows = response_rates_by_period(
+///     &[0, 0, 0],
+///     &[jan5, jan5 + 3_600, feb3],
+///     &[Some(jan5 + 86_400), None, None],
+///     RatePeriod::Month,
+///     0.95,
+/// )?;
+/// let starts: Vec<_> = rows.iter().map(|r| (r.period_start, r.invited, r.responded)).collect();
+/// assert_eq!(starts, [(Some(1_767_225_600), 2, 1), (Some(1_769_904_000), 1, 0)]);
+/// # Ok::<(), cem_core::Error>(())
+/// ```
+pub fn response_rates_by_period(
+    groups: &[u32],
+    invited_at: &[i64],
+    responded_at: &[Option<i64>],
+    period: RatePeriod,
+    confidence: f64,
+) -> Result<Vec<ResponseRate>> {
+    rates(groups, invited_at, responded_at, Some(period), confidence)
+}
+
+fn rates(
+    groups: &[u32],
+    invited_at: &[i64],
+    responded_at: &[Option<i64>],
+    period: Option<RatePeriod>,
+    confidence: f64,
+) -> Result<Vec<ResponseRate>> {
     check_confidence(confidence)?;
     for (name, len) in [("invited_at", invited_at.len()), ("responded_at", responded_at.len())] {
         if len != groups.len() {
             return Err(Error::length_mismatch("groups", groups.len(), name, len));
         }
     }
-    let mut cells: BTreeMap<u32, (u64, Vec<i64>)> = BTreeMap::new();
+    type Cell = (u64, Vec<i64>);
+    let mut cells: FxHashMap<(u32, Option<i64>), Cell> = FxHashMap::default();
+    // Period starts by day: computed once per distinct day.
+    let mut starts: FxHashMap<i64, i64> = FxHashMap::default();
     for (row, ((&g, &at), &resp)) in groups.iter().zip(invited_at).zip(responded_at).enumerate() {
-        let cell = cells.entry(g).or_default();
+        let start = match period {
+            None => None,
+            Some(p) => Some(match starts.entry(at.div_euclid(86_400)) {
+                Entry::Occupied(e) => *e.get(),
+                Entry::Vacant(e) => *e.insert(p.start(at).ok_or_else(|| {
+                    Error::out_of_range(format!("`invited_at` at row {row}"), at, "the dates chrono represents")
+                })?),
+            }),
+        };
+        let cell = cells.entry((g, start)).or_default();
         cell.0 += 1;
         if let Some(r) = resp {
             if r < at {
@@ -90,9 +217,11 @@ pub fn response_rates(
             cell.1.push(r.saturating_sub(at));
         }
     }
+    let mut cells: Vec<_> = cells.into_iter().collect();
+    cells.sort_unstable_by_key(|(key, _)| *key);
     cells
         .into_iter()
-        .map(|(group, (invited, mut delays))| {
+        .map(|((group, period_start), (invited, mut delays))| {
             let responded = delays.len() as u64;
             let mut p = Proportion::new();
             p.push_counts(responded, invited)?;
@@ -110,6 +239,7 @@ pub fn response_rates(
             });
             Ok(ResponseRate {
                 group,
+                period_start,
                 invited,
                 responded,
                 rate: p.estimate(confidence)?,
