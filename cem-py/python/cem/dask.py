@@ -46,6 +46,7 @@ def grouped(
     csat_max: int = 5,
     csat_top: int = 2,
     ces_scale: str = "agreement7",
+    max_groups: int = 1_000_000,
     scheduler: Optional[str] = None,
 ) -> tuple[GroupedScores, list[_frames.KeySpec]]:
     """The merged accumulator over all partitions and the key plan that decodes its segment
@@ -77,7 +78,7 @@ def grouped(
             if int(lo) < 0 or int(hi) >= 2**32:
                 raise ValueError(f"integer group column `{k}` must hold values in 0..2**32 on Dask; cast it to category")
             specs.append(_frames.KeySpec(k, None, str(np.dtype(meta[k].dtype)), int(hi) + 1))
-    scale = {"csat_max": csat_max, "csat_top": csat_top, "ces_scale": ces_scale}
+    scale = {"csat_max": csat_max, "csat_top": csat_top, "ces_scale": ces_scale, "max_groups": max_groups}
     parts = [
         dask.delayed(_frames.partial)(
             part, "pandas", specs, score, period, time, metric, weights, time_unit, utc_offset, scale
@@ -105,6 +106,7 @@ def by(
     csat_max: int = 5,
     csat_top: int = 2,
     ces_scale: str = "agreement7",
+    max_groups: int = 1_000_000,
     scheduler: Optional[str] = None,
 ) -> Any:
     """:func:`cem.metrics.by` for a Dask DataFrame: the same arguments and columns; the
@@ -114,6 +116,7 @@ def by(
     total, specs = grouped(
         ddf, score, by, period, time, metric, weights, utc_offset,
         time_unit=time_unit, csat_max=csat_max, csat_top=csat_top, ces_scale=ces_scale,
+        max_groups=max_groups,
         scheduler=scheduler,
     )
     rows = total.estimates(confidence, method)
