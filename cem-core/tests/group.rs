@@ -704,6 +704,16 @@ fn large_input_matches_reference_single_or_parallel() {
             &reference(metric, period, unit, offset, &rows, weighted),
         );
     }
+    // Over the group limit: refused whole, whichever path runs (the parallel one combines
+    // its blocks on a scratch first).
+    let mut g = GroupedScores::new(ScoreMetric::Nps, Period::Week)
+        .unwrap()
+        .with_limits(GroupLimits { max_groups: 100 });
+    let err = g
+        .push_columns(&rows.scores, &rows.segments, &rows.times, None)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
+    assert!(g.is_empty());
     // A bad score in the last row rejects the whole push, whichever path runs.
     rows.scores[n - 1] = 11;
     let mut g = GroupedScores::new(ScoreMetric::Nps, Period::Week).unwrap();
