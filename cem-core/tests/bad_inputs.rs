@@ -12,7 +12,9 @@
 use std::collections::BTreeMap;
 
 use cem_core::journey::EventLog;
-use cem_core::metrics::{Csat, GroupedScores, Mean, Nps, Period, Proportion, ScoreMetric};
+use cem_core::metrics::{
+    Csat, GroupLimits, GroupedScores, Mean, Nps, Period, Proportion, ScoreMetric,
+};
 use cem_core::model::Answer;
 use cem_core::survey::{Survey, SurveyAggregate};
 #[cfg(feature = "sentiment")]
@@ -210,6 +212,42 @@ fn run(op: &str, a: &[Value]) -> Result<Value> {
             let segments: Vec<u32> = ints(&a[1]).iter().map(|&s| s as u32).collect();
             g.push_columns(&bytes(&a[0]), &segments, &ints(&a[2]), None)?;
             n_of(g.n())
+        }
+        "group.push_limited" => {
+            let mut g =
+                GroupedScores::new(ScoreMetric::Nps, Period::Month)?.with_limits(GroupLimits {
+                    max_groups: a[3].as_u64().unwrap() as usize,
+                });
+            let segments: Vec<u32> = ints(&a[1]).iter().map(|&s| s as u32).collect();
+            g.push_columns(&bytes(&a[0]), &segments, &ints(&a[2]), None)?;
+            n_of(g.n())
+        }
+        "group.merge_limited" => {
+            // Two accumulators of one answer per segment (all on 1970-01-01), the first
+            // limited, merged.
+            let limits = GroupLimits {
+                max_groups: a[2].as_u64().unwrap() as usize,
+            };
+            let grouped = |codes: &Value| {
+                let segments: Vec<u32> = ints(codes).iter().map(|&s| s as u32).collect();
+                let mut g = GroupedScores::new(ScoreMetric::Nps, Period::Month)?;
+                g.push_columns(
+                    &vec![10; segments.len()],
+                    &segments,
+                    &vec![0; segments.len()],
+                    None,
+                )?;
+                Ok::<_, Error>(g)
+            };
+            let mut g = grouped(&a[0])?.with_limits(limits);
+            g.merge(&grouped(&a[1])?)?;
+            n_of(g.n())
+        }
+        "group.from_json_limited" => {
+            let limits = GroupLimits {
+                max_groups: a[1].as_u64().unwrap() as usize,
+            };
+            GroupedScores::from_json_with(text(&a[0]), limits).and_then(|g| n_of(g.n()))
         }
         _ => panic!("the Rust runner does not know op `{op}`"),
     }

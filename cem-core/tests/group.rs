@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use cem_core::metrics::{
-    Ces, CesScale, Csat, Estimate, GroupEstimate, GroupedScores, Method, NetSatisfaction, Nps,
-    Period, ScaleCounts, ScoreMetric, TimeUnit,
+    Ces, CesScale, Csat, DEFAULT_MAX_GROUPS, Estimate, GroupEstimate, GroupLimits, GroupedScores,
+    Method, NetSatisfaction, Nps, Period, ScaleCounts, ScoreMetric, TimeUnit,
 };
 use cem_core::{Error, ErrorKind};
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate};
@@ -704,6 +704,16 @@ fn large_input_matches_reference_single_or_parallel() {
             &reference(metric, period, unit, offset, &rows, weighted),
         );
     }
+    // Over the group limit: refused whole, whichever path runs (the parallel one combines
+    // its blocks on a scratch first).
+    let mut g = GroupedScores::new(ScoreMetric::Nps, Period::Week)
+        .unwrap()
+        .with_limits(GroupLimits { max_groups: 100 });
+    let err = g
+        .push_columns(&rows.scores, &rows.segments, &rows.times, None)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
+    assert!(g.is_empty());
     // A bad score in the last row rejects the whole push, whichever path runs.
     rows.scores[n - 1] = 11;
     let mut g = GroupedScores::new(ScoreMetric::Nps, Period::Week).unwrap();
@@ -715,4 +725,180 @@ fn large_input_matches_reference_single_or_parallel() {
         "{err}"
     );
     assert!(g.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The group limit: all or nothing, in push, merge and state.
+
+fn limited(
+    metric: ScoreMetric,
+    period: Period,
+    unit: TimeUnit,
+    offset: i32,
+    max: usize,
+) -> GroupedScores {
+    GroupedScores::new(metric, period)
+        .unwrap()
+        .with_time_unit(unit)
+        .with_utc_offset(offset)
+        .unwrap()
+        .with_limits(GroupLimits { max_groups: max })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A push or merge succeeds exactly when the result has at most `max_groups` cells, and
+    /// then equals the unlimited result; otherwise it is `LimitExceeded` and changes nothing.
+    #[test]
+    fn group_limit_is_all_or_nothing(
+        (metric, period, unit, offset, weighted, rows) in case(),
+        cut in 0.0..1.0f64,
+        max in 0usize..12,
+    ) {
+        let n = rows.scores.len();
+        let i = (cut * n as f64) as usize;
+        let (first, second) = (slice(&rows, 0..i), slice(&rows, i..n));
+        let w = |r: &Rows| weighted.then_some(r.weights.clone());
+        let mut g = limited(metric, period, unit, offset, max);
+        let mut unlimited = kernel(metric, period, unit, offset, &slice(&rows, 0..0), weighted);
+        for part in [&first, &second] {
+            let before = g.clone();
+            let pushed = g.push_columns(&part.scores, &part.segments, &part.times, w(part).as_deref());
+            let mut want = unlimited.clone();
+            want.push_columns(&part.scores, &part.segments, &part.times, w(part).as_deref()).unwrap();
+            if want.len() <= max {
+                prop_assert!(pushed.is_ok(), "{:?}", pushed);
+                prop_assert_eq!(&g, &want);
+                unlimited = want;
+            } else {
+                let err = pushed.unwrap_err();
+                prop_assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+                prop_assert!(err.to_string().contains(&format!("limit of {max} groups: {} groups", want.len())), "{}", err);
+                prop_assert_eq!(&g, &before);
+            }
+        }
+        // Merge: the first part (unlimited) into a limited accumulator of the second.
+        let mut a = limited(metric, period, unit, offset, max);
+        a.merge(&kernel(metric, period, unit, offset, &second, weighted)).ok();
+        let before = a.clone();
+        let b = kernel(metric, period, unit, offset, &first, weighted);
+        let merged = a.merge(&b);
+        let mut want = before.clone().with_limits(GroupLimits { max_groups: usize::MAX });
+        want.merge(&b).unwrap();
+        if want.len() <= max {
+            prop_assert!(merged.is_ok());
+            prop_assert_eq!(&a, &want);
+        } else {
+            prop_assert_eq!(merged.unwrap_err().kind(), ErrorKind::LimitExceeded);
+            prop_assert_eq!(&a, &before);
+        }
+    }
+}
+
+/// The limit counts cells, not the range of segment codes: two codes far apart are two groups.
+#[test]
+fn group_limit_counts_cells_not_code_range() {
+    assert_eq!(
+        GroupedScores::new(ScoreMetric::Nps, Period::Day)
+            .unwrap()
+            .limits()
+            .max_groups,
+        DEFAULT_MAX_GROUPS
+    );
+    let mut g = limited(ScoreMetric::Nps, Period::Day, TimeUnit::Seconds, 0, 2);
+    g.push_columns(&[10, 9, 8], &[0, u32::MAX, 0], &[0, 0, 3_600], None)
+        .unwrap();
+    assert_eq!(g.len(), 2);
+    // The same cells again add no group.
+    g.push_columns(&[1, 2], &[u32::MAX, 0], &[60, 60], None)
+        .unwrap();
+    assert_eq!((g.len(), g.n()), (2, 5));
+    // A new day is a new group.
+    let err = g.push_columns(&[1], &[0], &[86_400], None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    assert_eq!(
+        err.to_string(),
+        "the number of groups exceeds the limit of 2 groups: 3 groups"
+    );
+    assert_eq!((g.len(), g.n()), (2, 5));
+    // Raised, the same push goes through.
+    let mut g = g.with_limits(GroupLimits { max_groups: 3 });
+    g.push_columns(&[1], &[0], &[86_400], None).unwrap();
+    assert_eq!((g.len(), g.n()), (3, 6));
+}
+
+/// A merge that would overflow one cell's count adds no other cell either.
+#[test]
+fn merge_with_an_overflowing_cell_changes_nothing() {
+    let big = u64::MAX;
+    let state = serde_json::json!({"v": 1, "metric": "nps", "period": "day", "utc_offset_seconds": 0, "cells": [
+        {"segment": 5, "period_start": "1970-01-01", "counts": {"min": 0, "max": 10,
+            "count": [big, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            "weight": [big as f64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            "weight_sq": [big as f64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}}]});
+    let full: GroupedScores = serde_json::from_value(state).unwrap();
+    let mut a = full.clone();
+    let mut b = full.clone();
+    // Segment 1 sorts before segment 5: it would have been added before the overflow.
+    b.push_columns(&[3], &[1], &[0], None).unwrap();
+    let err = a.merge(&b).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
+    assert_eq!(a, full);
+    let err = a.push_columns(&[3, 3], &[1, 5], &[0, 0], None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
+    assert!(err.to_string().contains("the number of answers"), "{err}");
+    assert_eq!(a, full);
+}
+
+/// State with more cells than the reader's limit: `LimitExceeded` through
+/// `from_json_with` (raise the limit there), `InvalidState` through plain serde.
+#[test]
+fn state_over_the_group_limit_is_rejected() {
+    let mut g = GroupedScores::new(ScoreMetric::Nps, Period::Month).unwrap();
+    g.push_columns(&[10, 9, 0, 4], &[0, 1, 2, 3], &[0; 4], None)
+        .unwrap();
+    let json = serde_json::to_string(&g).unwrap();
+    let err = GroupedScores::from_json_with(&json, GroupLimits { max_groups: 3 }).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    assert_eq!(
+        err.to_string(),
+        "the number of groups exceeds the limit of 3 groups: 4 groups"
+    );
+    let back = GroupedScores::from_json_with(&json, GroupLimits { max_groups: 4 }).unwrap();
+    assert_eq!(back, g);
+    assert_eq!(back.limits().max_groups, 4);
+    // The limit read with travels with the accumulator into its next merge.
+    let mut back = back;
+    let mut extra = GroupedScores::new(ScoreMetric::Nps, Period::Month).unwrap();
+    extra.push_columns(&[1], &[9], &[0], None).unwrap();
+    assert_eq!(
+        back.merge(&extra).unwrap_err().kind(),
+        ErrorKind::LimitExceeded
+    );
+    // Other failures keep their kinds.
+    let err = GroupedScores::from_json_with("{", GroupLimits::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Json);
+    let forged = json.replace("\"1970-01-01\"", "\"1970-01-02\"");
+    let err = GroupedScores::from_json_with(&forged, GroupLimits::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidState, "{err}");
+    let err = Error::from(serde_json::from_str::<GroupedScores>(&forged).unwrap_err());
+    assert_eq!(err.kind(), ErrorKind::InvalidState, "{err}");
+    assert!(err.to_string().contains("does not start a month"), "{err}");
+}
+
+/// The time unit only says how input columns are read: it takes no part in equality, and
+/// accumulators with different units merge.
+#[test]
+fn time_unit_is_not_part_of_equality() {
+    let s = limited(ScoreMetric::Nps, Period::Day, TimeUnit::Seconds, 0, 10);
+    let mut ms = limited(ScoreMetric::Nps, Period::Day, TimeUnit::Millis, 0, 10);
+    let mut secs = s.clone();
+    secs.push_columns(&[10], &[0], &[86_400], None).unwrap();
+    ms.push_columns(&[10], &[0], &[86_400_000], None).unwrap();
+    assert_eq!(secs, ms);
+    assert_ne!(s, ms);
+    let mut both = s.clone();
+    both.merge(&ms).unwrap();
+    assert_eq!(both, ms);
 }

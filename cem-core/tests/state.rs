@@ -278,3 +278,128 @@ fn counts_that_would_overflow_are_an_error_not_a_wrap() {
     );
     assert_eq!(sc.n(), u64::MAX);
 }
+
+/// A survey aggregate whose per-question tallies disagree with its response count and
+/// weight, or with themselves, is rejected before it can be merged.
+#[test]
+fn forged_survey_aggregates_are_rejected_with_invalid_state() {
+    use cem_core::model::Answer;
+    use std::collections::BTreeMap;
+    let survey =
+        Survey::from_json(include_str!("../../tests/data/surveys/post_contact.json")).unwrap();
+    let mut agg = SurveyAggregate::new(&survey);
+    let response = |nps: f64, reason: Option<&str>, comment: Option<&str>| {
+        let mut r = BTreeMap::from([("nps".to_owned(), Answer::Number(nps))]);
+        if let Some(x) = reason {
+            r.insert("reason".to_owned(), Answer::Text(x.into()));
+        }
+        if let Some(x) = comment {
+            r.insert("comment".to_owned(), Answer::Text(x.into()));
+        }
+        r
+    };
+    agg.push_weighted(&response(10.0, None, Some("great")), 2.0)
+        .unwrap();
+    agg.push(&response(3.0, Some("wait"), None)).unwrap();
+    agg.push(&response(5.0, Some("price"), Some("slow")))
+        .unwrap();
+    let state = serde_json::to_value(&agg).unwrap();
+    // Question order: nps, csat, ces, reason, comment.
+    assert_eq!(state["questions"][3]["question"], "reason");
+    fn reason(s: &mut Value) -> &mut Value {
+        &mut s["questions"][3]["tally"]
+    }
+    type Forge<'a> = Box<dyn Fn(&mut Value) + 'a>;
+    let cases: Vec<(&str, Forge, &str)> = vec![
+        (
+            "fewer responses than answers",
+            Box::new(|s| s["n"] = json!(2)),
+            "question `nps` has 3 answers but the aggregate only 2 responses",
+        ),
+        (
+            "more responses than a required question's answers",
+            Box::new(|s| s["n"] = json!(4)),
+            "question `nps` is required and always shown, so it needs 4 answers",
+        ),
+        (
+            "weight without responses",
+            Box::new(|s| {
+                *s = serde_json::to_value(SurveyAggregate::new(&survey)).unwrap();
+                s["weight"] = json!(1.5);
+            }),
+            "weight 1.5 but no responses",
+        ),
+        (
+            "question heavier than the aggregate",
+            Box::new(|s| s["weight"] = json!(3.0)),
+            "question `nps` has weight 4 but the aggregate only 3",
+        ),
+        (
+            "a text question's negative weight",
+            Box::new(|s| s["questions"][4]["tally"]["weight"] = json!(-1.0)),
+            "question `comment` has weight `-1` is negative",
+        ),
+        (
+            "a text question's weight without answers",
+            Box::new(|s| s["questions"][4]["tally"]["answered"] = json!(0)),
+            "question `comment` has weight 3 but no answers",
+        ),
+        (
+            "an option counting other respondents",
+            Box::new(|s| reason(s)["respondents"] = json!(3)),
+            "question `reason` has 3 respondents but option `wait` counts 2",
+        ),
+        (
+            "a single choice chosen twice",
+            Box::new(|s| {
+                let staff = &mut reason(s)["options"][2]["chosen"]["counts"];
+                staff["count"] = json!([1, 1]);
+                staff["weight"] = json!([1.0, 1.0]);
+                staff["weight_sq"] = json!([1.0, 1.0]);
+            }),
+            "question `reason` has 3 choices from 2 respondents, but one choice each",
+        ),
+        (
+            "choice weight apart from its options'",
+            Box::new(|s| reason(s)["weight"] = json!(2.5)),
+            "question `reason` has weight 2.5 but option `wait` counts weight 2",
+        ),
+    ];
+    assert_eq!(
+        serde_json::from_value::<SurveyAggregate>(state.clone()).unwrap(),
+        agg,
+        "the unforged state reads back"
+    );
+    for (what, forge, want) in cases {
+        let mut s = state.clone();
+        forge(&mut s);
+        let err = read::<SurveyAggregate>(&s).expect_err(what);
+        assert_eq!(err.kind(), ErrorKind::InvalidState, "{what}: {err}");
+        assert!(
+            err.to_string().contains(want),
+            "{what}: `{err}` lacks `{want}`"
+        );
+    }
+}
+
+/// A merge or push that would pass 2⁶⁴ − 1 responses is an error and changes nothing.
+#[test]
+fn survey_aggregate_counts_never_wrap() {
+    let survey = Survey::from_json(
+        r#"{"id": "s", "title": "t", "questions": [{"id": "c", "kind": "text", "text": "Say"}]}"#,
+    )
+    .unwrap();
+    let mut state = serde_json::to_value(SurveyAggregate::new(&survey)).unwrap();
+    state["n"] = json!(u64::MAX);
+    state["weight"] = json!(1.0);
+    state["questions"][0]["tally"] = json!({"kind": "text", "answered": 1, "weight": 1.0});
+    let full: SurveyAggregate = read(&state).unwrap();
+    let mut a = full.clone();
+    let err = a.merge(&full).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
+    assert_eq!(a, full);
+    let answers = [("c".to_owned(), cem_core::model::Answer::Text("hi".into()))].into();
+    let err = a.push(&answers).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
+    assert_eq!(a, full);
+}

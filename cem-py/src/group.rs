@@ -5,13 +5,16 @@
 //! core's `GroupedScores::push_columns` runs with the GIL released, and `estimates` returns
 //! plain columns that `cem._frames` turns into the caller's frame type.
 use cem_core::Error;
-use cem_core::metrics::{self as cm, Period, ScoreMetric, TimeUnit};
+use cem_core::metrics::{self as cm, GroupLimits, Period, ScoreMetric, TimeUnit};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::convert::{self, Column};
 use crate::error::CoreResult;
+
+// The signatures spell the default `max_groups` out (Python shows it, stubtest checks it).
+const _: () = assert!(cm::DEFAULT_MAX_GROUPS == 1_000_000);
 
 /// Registers the class and the private helpers.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -34,7 +37,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// ``metric`` is ``"nps"`` (0-10), ``"csat"`` (1-``csat_max``, top ``csat_top`` boxes),
 /// ``"ces"`` (``ces_scale``) or ``"net_satisfaction"`` (1-5). ``time_unit`` (``"s"``,
 /// ``"ms"``, ``"us"``, ``"ns"``) is how plain integer times are read; datetime columns
-/// carry their own unit.
+/// carry their own unit. ``max_groups`` (default 1,000,000) bounds the number of
+/// (segment, period) cells: a ``push`` or ``merge`` that would pass it raises
+/// :class:`cem.LimitExceededError` and adds nothing; raise it for more groups.
 ///
 /// Examples
 /// --------
@@ -66,7 +71,8 @@ pub struct GroupedScores {
 #[pymethods]
 impl GroupedScores {
     #[new]
-    #[pyo3(signature = (metric="nps", period=None, *, time_unit="s", utc_offset=0, csat_max=5, csat_top=2, ces_scale="agreement7"))]
+    #[pyo3(signature = (metric="nps", period=None, *, time_unit="s", utc_offset=0, csat_max=5, csat_top=2, ces_scale="agreement7", max_groups=1_000_000))]
+    #[allow(clippy::too_many_arguments)]
     fn py_new(
         metric: &str,
         period: Option<&str>,
@@ -75,6 +81,7 @@ impl GroupedScores {
         csat_max: i64,
         csat_top: i64,
         ces_scale: &str,
+        max_groups: usize,
     ) -> PyResult<Self> {
         let metric = match metric
             .trim()
@@ -107,7 +114,8 @@ impl GroupedScores {
             .py()?
             .with_time_unit(TimeUnit::parse(time_unit).py()?)
             .with_utc_offset(utc_offset)
-            .py()?;
+            .py()?
+            .with_limits(GroupLimits { max_groups });
         Ok(GroupedScores {
             inner,
             periodless: period.is_none(),
@@ -256,6 +264,12 @@ impl GroupedScores {
         (!self.periodless).then(|| self.inner.period().name())
     }
 
+    /// The most (segment, period) cells this accumulator may hold.
+    #[getter]
+    fn max_groups(&self) -> usize {
+        self.inner.limits().max_groups
+    }
+
     /// Number of non-empty cells.
     fn __len__(&self) -> usize {
         self.inner.len()
@@ -268,23 +282,24 @@ impl GroupedScores {
     }
 
     /// Rebuilds an accumulator from :meth:`to_json` output (validated); ``period_less``
-    /// marks one made with ``period=None``.
+    /// marks one made with ``period=None``. State with more cells than ``max_groups``
+    /// raises :class:`cem.LimitExceededError`.
     #[staticmethod]
-    #[pyo3(signature = (text, period_less=false))]
-    fn from_json(text: &str, period_less: bool) -> PyResult<Self> {
-        let inner = serde_json::from_str(text).map_err(Error::from).py()?;
+    #[pyo3(signature = (text, period_less=false, *, max_groups=1_000_000))]
+    fn from_json(text: &str, period_less: bool, max_groups: usize) -> PyResult<Self> {
+        let inner = cm::GroupedScores::from_json_with(text, GroupLimits { max_groups }).py()?;
         Ok(GroupedScores {
             inner,
             periodless: period_less,
         })
     }
 
-    fn __getstate__(&self) -> PyResult<(String, bool)> {
-        Ok((self.to_json()?, self.periodless))
+    fn __getstate__(&self) -> PyResult<(String, bool, usize)> {
+        Ok((self.to_json()?, self.periodless, self.max_groups()))
     }
 
-    fn __setstate__(&mut self, state: (String, bool)) -> PyResult<()> {
-        *self = GroupedScores::from_json(&state.0, state.1)?;
+    fn __setstate__(&mut self, state: (String, bool, usize)) -> PyResult<()> {
+        *self = GroupedScores::from_json(&state.0, state.1, state.2)?;
         Ok(())
     }
 

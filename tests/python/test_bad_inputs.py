@@ -120,6 +120,20 @@ def run(op: str, a: list[Any]) -> dict[str, Any]:
         g = metrics.GroupedScores("nps", "month")
         g.push(a[0], a[1], a[2])
         return {"n": g.n}
+    if op == "group.push_limited":
+        g = metrics.GroupedScores("nps", "month", max_groups=a[3])
+        g.push(a[0], a[1], a[2])
+        return {"n": g.n}
+    if op == "group.merge_limited":
+        # Two accumulators of one answer per segment (all on 1970-01-01), the first limited.
+        first = metrics.GroupedScores("nps", "month", max_groups=a[2])
+        first.push([10] * len(a[0]), a[0], [0] * len(a[0]))
+        second = metrics.GroupedScores("nps", "month")
+        second.push([10] * len(a[1]), a[1], [0] * len(a[1]))
+        first.merge(second)
+        return {"n": first.n}
+    if op == "group.from_json_limited":
+        return {"n": metrics.GroupedScores.from_json(a[0], max_groups=a[1]).n}
     if op == "text.polarity":
         return text.polarity(a[0])
     if op == "text.sentiment":

@@ -60,6 +60,32 @@ def test_period_less_pickles_and_refuses_to_merge_with_a_period():
         metrics.GroupedScores.from_json("{")
 
 
+def test_max_groups_bounds_push_merge_state_and_by():
+    g = metrics.GroupedScores("nps", "month", max_groups=2)
+    assert g.max_groups == 2 and metrics.GroupedScores().max_groups == 1_000_000
+    g.push([10, 9], [0, 7], [0, 0])
+    with pytest.raises(cem.LimitExceededError, match="limit of 2 groups: 3 groups"):
+        g.push([1, 2], [0, 8], [0, 0])
+    assert (len(g), g.n) == (2, 2)  # the refused push added nothing
+    other = metrics.GroupedScores("nps", "month")
+    other.push([3], [9], [0])
+    with pytest.raises(cem.LimitExceededError):
+        g.merge(other)
+    assert g.n == 2
+    # The limit travels with a pickle, and state is read under the limit given.
+    again = pickle.loads(pickle.dumps(g))
+    assert again == g and again.max_groups == 2
+    big = metrics.GroupedScores("nps", "month")
+    big.push([1, 2, 3], [0, 1, 2], [0, 0, 0])
+    with pytest.raises(cem.LimitExceededError):
+        metrics.GroupedScores.from_json(big.to_json(), max_groups=2)
+    assert metrics.GroupedScores.from_json(big.to_json(), max_groups=3).n == 3
+    df = pd.DataFrame({"score": [10, 9, 0], "segment": ["a", "b", "c"]})
+    with pytest.raises(cem.LimitExceededError, match="3 groups"):
+        metrics.by(df, max_groups=2)
+    assert list(metrics.by(df, max_groups=3)["n"]) == [1, 1, 1]
+
+
 @pytest.fixture(scope="module")
 def dask_client():
     distributed = pytest.importorskip("distributed")

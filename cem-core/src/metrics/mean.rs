@@ -421,6 +421,11 @@ impl Proportion {
         self.counts.count(1)
     }
 
+    /// The histogram of outcomes (0 and 1), for state checks.
+    pub(crate) fn counts(&self) -> &ScaleCounts {
+        &self.counts
+    }
+
     /// The weighted share of successes with a Wilson interval.
     ///
     /// # Errors

@@ -43,7 +43,9 @@ pub use compare::{
 pub(crate) use csat::scale_mean;
 pub use csat::{Csat, NetSatisfaction};
 pub use estimate::{Estimate, Method};
-pub use group::{GroupEstimate, GroupedScores, Period, ScoreMetric, TimeUnit};
+pub use group::{
+    DEFAULT_MAX_GROUPS, GroupEstimate, GroupLimits, GroupedScores, Period, ScoreMetric, TimeUnit,
+};
 pub use mean::{Mean, Proportion};
 pub use nps::{Nps, NpsBreakdown, NpsCategory, nps_category};
 pub use scale::ScaleCounts;

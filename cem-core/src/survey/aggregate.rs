@@ -1,6 +1,6 @@
 //! [`SurveyAggregate`]: the survey-level accumulator, and its [`SurveySummary`].
 
-use crate::state::{STATE_VERSION, check_version, first_version, invalid};
+use crate::state::{STATE_VERSION, at_most, check_version, first_version, invalid};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -139,6 +139,7 @@ impl SurveyAggregate {
     /// ```
     pub fn push_weighted(&mut self, answers: &BTreeMap<String, Answer>, weight: f64) -> Result<()> {
         check_weight(weight)?;
+        let (n, total) = self.totals_with(1, weight)?;
         let scored = self.survey.score(answers)?;
         // Validation guarantees every score fits its accumulator, so the pushes below cannot
         // fail; they are still checked rather than unwrapped.
@@ -152,8 +153,7 @@ impl SurveyAggregate {
             };
             qa.tally.push(&s.value, weight)?;
         }
-        self.n += 1;
-        self.weight += weight;
+        (self.n, self.weight) = (n, total);
         Ok(())
     }
 
@@ -162,7 +162,9 @@ impl SurveyAggregate {
     ///
     /// # Errors
     /// [`Error::Incompatible`] when the other aggregate is for another survey id or a survey
-    /// of another structure (question ids, kinds, scales or option ids differ); nothing is
+    /// of another structure (question ids, kinds, scales or option ids differ);
+    /// [`Error::LimitExceeded`] when the response count would pass 2⁶⁴ − 1 and
+    /// [`Error::InvalidNumber`] when the total weight would overflow a float. Nothing is
     /// merged then.
     ///
     /// ```
@@ -200,12 +202,34 @@ impl SurveyAggregate {
                 )));
             }
         }
+        // Every question has at most `n` answers and their weight at most the total: with
+        // room for the totals, no question's merge can fail half-way.
+        let (n, total) = self.totals_with(other.n, other.weight)?;
         for (a, b) in self.questions.iter_mut().zip(&other.questions) {
             a.tally.merge(&b.tally)?;
         }
-        self.n += other.n;
-        self.weight += other.weight;
+        (self.n, self.weight) = (n, total);
         Ok(())
+    }
+
+    /// The response count and weight after adding `n` responses of total weight `weight`.
+    fn totals_with(&self, n: u64, weight: f64) -> Result<(u64, f64)> {
+        let count = self.n.checked_add(n).ok_or_else(|| {
+            Error::limit_exceeded(
+                "the number of responses",
+                u64::MAX,
+                format!("{} + {n}", self.n),
+            )
+        })?;
+        let total = self.weight + weight;
+        if !total.is_finite() {
+            return Err(Error::invalid_number(
+                "total weight",
+                total,
+                "is not a finite number",
+            ));
+        }
+        Ok((count, total))
     }
 
     /// The survey the aggregate is for.
@@ -444,6 +468,7 @@ impl TryFrom<RawAggregate> for SurveyAggregate {
                 )));
             }
         }
+        check_totals(&raw)?;
         Ok(SurveyAggregate {
             survey: raw.survey,
             n: raw.n,
@@ -451,4 +476,44 @@ impl TryFrom<RawAggregate> for SurveyAggregate {
             questions: raw.questions,
         })
     }
+}
+
+/// Checks that the per-question tallies of deserialized state agree with the response count
+/// and weight: no question has more answers (or more weight) than there were responses, a
+/// required question that is always shown has one answer per response, and nothing weighs
+/// anything without answers.
+fn check_totals(raw: &RawAggregate) -> Result<()> {
+    let (n, weight) = (raw.n, raw.weight);
+    if n == 0 && weight != 0.0 {
+        return Err(invalid(format!(
+            "a survey aggregate has weight {weight} but no responses"
+        )));
+    }
+    for (q, qa) in raw.survey.questions().iter().zip(&raw.questions) {
+        let id = &qa.question;
+        let (answered, w) = qa
+            .tally
+            .checked_totals()
+            .map_err(|m| invalid(format!("a survey aggregate: question `{id}` {m}")))?;
+        if answered > n {
+            return Err(invalid(format!(
+                "a survey aggregate: question `{id}` has {answered} answers but the aggregate \
+                 only {n} responses"
+            )));
+        }
+        if !at_most(w, weight) {
+            return Err(invalid(format!(
+                "a survey aggregate: question `{id}` has weight {w} but the aggregate only \
+                 {weight}"
+            )));
+        }
+        let always = q.required && q.show_if.is_none();
+        if always && (answered != n || !at_most(weight, w)) {
+            return Err(invalid(format!(
+                "a survey aggregate: question `{id}` is required and always shown, so it needs \
+                 {n} answers of weight {weight}, but has {answered} of weight {w}"
+            )));
+        }
+    }
+    Ok(())
 }

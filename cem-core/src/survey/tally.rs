@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, check_weight};
 use crate::metrics::{Ces, Csat, Nps, Proportion, ScaleCounts};
+use crate::state::at_most;
 use crate::survey::definition::{ChoiceOption, Question, QuestionKind};
 use crate::survey::score::ScoreValue;
 use crate::survey::summary::{OptionSummary, optional};
@@ -129,6 +130,47 @@ impl ChoiceCounts {
         Ok(())
     }
 
+    /// Respondents and their weight, after checking that deserialized counts agree with
+    /// each other: every option counts every respondent (chosen or not) with the question's
+    /// weight, and a single-choice question has exactly one choice per respondent, a
+    /// multiple-choice one at least one. The error completes "question `q` …".
+    fn checked_totals(&self, single: bool) -> std::result::Result<(u64, f64), String> {
+        let (r, w) = (self.respondents, self.weight);
+        check_weight(w).map_err(|e| format!("has {e}"))?;
+        if r == 0 && w != 0.0 {
+            return Err(format!("has weight {w} but no respondents"));
+        }
+        let mut choices: u128 = 0;
+        for o in &self.options {
+            if o.chosen.n() != r {
+                return Err(format!(
+                    "has {r} respondents but option `{}` counts {}",
+                    o.option,
+                    o.chosen.n()
+                ));
+            }
+            let ow = o.chosen.counts().total_weight();
+            if !(at_most(ow, w) && at_most(w, ow)) {
+                return Err(format!(
+                    "has weight {w} but option `{}` counts weight {ow}",
+                    o.option
+                ));
+            }
+            choices += u128::from(o.chosen.successes());
+        }
+        if single && choices != u128::from(r) {
+            return Err(format!(
+                "has {choices} choices from {r} respondents, but one choice each"
+            ));
+        }
+        if !single && choices < u128::from(r) {
+            return Err(format!(
+                "has {choices} choices from {r} respondents, but at least one each"
+            ));
+        }
+        Ok((r, w))
+    }
+
     pub(super) fn same_options(&self, other: &ChoiceCounts) -> bool {
         self.options().eq(other.options())
     }
@@ -196,6 +238,28 @@ impl QuestionTally {
                 "a {} accumulator cannot take another kind of answer",
                 tally.kind_name()
             ))),
+        }
+    }
+
+    /// Number of answers and their total weight, after checking that a deserialized tally
+    /// agrees with itself (histograms are checked when they are read). The error completes
+    /// "question `q` …".
+    pub(super) fn checked_totals(&self) -> std::result::Result<(u64, f64), String> {
+        let of = |c: &ScaleCounts| Ok((c.n(), c.total_weight()));
+        match self {
+            QuestionTally::Nps(m) => of(m.counts()),
+            QuestionTally::Csat(m) => of(m.counts()),
+            QuestionTally::Ces(m) => of(m.counts()),
+            QuestionTally::Likert(c) | QuestionTally::Rating(c) => of(c),
+            QuestionTally::SingleChoice(c) => c.checked_totals(true),
+            QuestionTally::MultiChoice(c) => c.checked_totals(false),
+            QuestionTally::Text { answered, weight } => {
+                check_weight(*weight).map_err(|e| format!("has {e}"))?;
+                if *answered == 0 && *weight != 0.0 {
+                    return Err(format!("has weight {weight} but no answers"));
+                }
+                Ok((*answered, *weight))
+            }
         }
     }
 

@@ -46,6 +46,7 @@ def grouped(
     csat_max: int = 5,
     csat_top: int = 2,
     ces_scale: str = "agreement7",
+    max_groups: int = 1_000_000,
     scheduler: Optional[str] = None,
 ) -> tuple[GroupedScores, list[_frames.KeySpec]]:
     """The merged accumulator over all partitions and the key plan that decodes its segment
@@ -71,7 +72,7 @@ def grouped(
         else:
             dtype = str(np.dtype(meta[k].dtype))
             specs.append(_partials.integer_spec(k, dtype, bounds.get(k, (0, -1)), "cast it to category on Dask"))
-    scale = {"csat_max": csat_max, "csat_top": csat_top, "ces_scale": ces_scale}
+    scale = {"csat_max": csat_max, "csat_top": csat_top, "ces_scale": ces_scale, "max_groups": max_groups}
     parts = [
         dask.delayed(_frames.partial)(
             part, "pandas", specs, score, period, time, metric, weights, time_unit, utc_offset, scale
@@ -99,6 +100,7 @@ def by(
     csat_max: int = 5,
     csat_top: int = 2,
     ces_scale: str = "agreement7",
+    max_groups: int = 1_000_000,
     scheduler: Optional[str] = None,
 ) -> Any:
     """:func:`cem.metrics.by` for a Dask DataFrame: the same arguments and columns; the
@@ -108,6 +110,7 @@ def by(
     total, specs = grouped(
         ddf, score, by, period, time, metric, weights, utc_offset,
         time_unit=time_unit, csat_max=csat_max, csat_top=csat_top, ces_scale=ces_scale,
+        max_groups=max_groups,
         scheduler=scheduler,
     )
     return _partials.result(total, specs, confidence, method, output)

@@ -370,6 +370,7 @@ def by(
     csat_max: int = 5,
     csat_top: int = 2,
     ces_scale: str = "agreement7",
+    max_groups: int = 1_000_000,
 ) -> Any:
     """A score metric with its confidence interval per group: one row per segment (and
     calendar period), in the caller's frame type.
@@ -401,6 +402,9 @@ def by(
         satisfaction, Wilson for CSAT, Student t for CES) when omitted.
     output : {None, "pandas", "polars", "pyarrow"}
         The result type; by default the type of ``frame``.
+    max_groups : int
+        The most (group, period) cells (default 1,000,000); more raise
+        :class:`cem.LimitExceededError`. Raise it for more groups.
 
     Returns
     -------
@@ -444,7 +448,7 @@ def by(
     if out not in _frames.OUTPUTS:
         raise ValueError(f"unknown output `{out}`; expected one of {', '.join(_frames.OUTPUTS)}")
     keys = [by] if isinstance(by, str) else list(by)
-    scale = {"csat_max": csat_max, "csat_top": csat_top, "ces_scale": ces_scale}
+    scale = {"csat_max": csat_max, "csat_top": csat_top, "ces_scale": ces_scale, "max_groups": max_groups}
     acc, decode = _frames.grouped(
         frame, kind, score, keys, period, time, metric, weights, time_unit, utc_offset, scale
     )

@@ -44,6 +44,7 @@ def grouped(
     csat_max: int = 5,
     csat_top: int = 2,
     ces_scale: str = "agreement7",
+    max_groups: int = 1_000_000,
 ) -> tuple[GroupedScores, list[_frames.KeySpec]]:
     """The merged accumulator over all partitions and the key plan that decodes its codes."""
     from pyspark.sql import functions as F  # type: ignore[import-untyped,unused-ignore]
@@ -68,7 +69,8 @@ def grouped(
 
                 raise InvalidNumberError(f"column `{k}` `null` is missing; drop or fill missing values first")
             specs.append(_frames.KeySpec(k, sorted(values), "", 0))
-    scale: dict[str, Any] = {"csat_max": csat_max, "csat_top": csat_top, "ces_scale": ces_scale}
+    scale: dict[str, Any] = {"csat_max": csat_max, "csat_top": csat_top, "ces_scale": ces_scale,
+                              "max_groups": max_groups}
     settings = (specs, score, period, time, metric, weights, time_unit, utc_offset, scale)
 
     def count(batches: Iterator[Any]) -> Iterator[Any]:
@@ -83,7 +85,7 @@ def grouped(
         yield pa.RecordBatch.from_pydict({"state": [acc.to_json()]})
 
     states = sdf.mapInArrow(count, "state string").collect()
-    partials = [GroupedScores.from_json(r["state"], period is None) for r in states]
+    partials = [GroupedScores.from_json(r["state"], period is None, max_groups=max_groups) for r in states]
     if not partials:
         partials = [GroupedScores(metric, period, time_unit=time_unit, utc_offset=utc_offset, **scale)]
     return _frames.merge_all(partials), specs
@@ -106,6 +108,7 @@ def by(
     csat_max: int = 5,
     csat_top: int = 2,
     ces_scale: str = "agreement7",
+    max_groups: int = 1_000_000,
 ) -> Any:
     """:func:`cem.metrics.by` for a PySpark DataFrame: the same arguments and columns; the
     (small) result comes back to the driver as pandas unless ``output`` says ``"polars"`` or
@@ -114,5 +117,6 @@ def by(
     total, specs = grouped(
         sdf, score, by, period, time, metric, weights, utc_offset,
         time_unit=time_unit, csat_max=csat_max, csat_top=csat_top, ces_scale=ces_scale,
+        max_groups=max_groups,
     )
     return _partials.result(total, specs, confidence, method, output)

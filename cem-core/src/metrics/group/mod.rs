@@ -36,7 +36,8 @@
 //! ```
 mod calendar;
 mod kernel;
-use crate::state::{STATE_VERSION, check_version, first_version};
+mod limits;
+use crate::state::{STATE_VERSION, check_version, first_version, invalid};
 
 use std::collections::BTreeMap;
 
@@ -53,6 +54,7 @@ use crate::metrics::scale::{ScaleCounts, at_position};
 use calendar::*;
 pub use calendar::{Period, TimeUnit};
 use kernel::*;
+pub use limits::{DEFAULT_MAX_GROUPS, GroupLimits};
 
 /// Which score metric a [`GroupedScores`] computes: it fixes the answer scale that scores
 /// are checked against and the estimate each cell produces.
@@ -218,6 +220,12 @@ pub struct GroupEstimate {
 /// by a fixed UTC offset (default 0) before taking the calendar date, so a period is a
 /// period of the local calendar at that offset.
 ///
+/// The number of cells is bounded by [`GroupLimits`] (default 1 000 000): a push, merge or
+/// state that would pass it is [`Error::LimitExceeded`] and changes nothing.
+///
+/// Two accumulators are equal when they hold the same cells for the same metric, period and
+/// UTC offset; the time unit (how input columns are read) and the limits do not count.
+///
 /// # Example
 ///
 /// ```
@@ -234,15 +242,36 @@ pub struct GroupEstimate {
 /// assert_eq!(rows[0].estimate.unwrap().value, 0.25); // weighted: 1 of 4 satisfied
 /// # Ok::<(), cem_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(try_from = "RawGroupedScores", into = "RawGroupedScores")]
 pub struct GroupedScores {
     metric: ScoreMetric,
     period: Period,
     unit: TimeUnit,
     utc_offset_seconds: i32,
+    limits: GroupLimits,
     /// Keyed by (segment, first day of the period in days since 1970-01-01).
     cells: BTreeMap<(u32, i64), ScaleCounts>,
+}
+
+/// Cells keyed by (segment, first day of the period).
+type Cells = BTreeMap<(u32, i64), ScaleCounts>;
+
+impl PartialEq for GroupedScores {
+    /// Same metric, period, UTC offset and cells; the time unit and the limits do not count
+    /// (they say how input is read and how much is accepted, not what was accumulated).
+    ///
+    /// ```
+    /// use cem_core::metrics::{GroupLimits, GroupedScores, Period, ScoreMetric, TimeUnit};
+    /// let a = GroupedScores::new(ScoreMetric::Nps, Period::Day)?;
+    /// let b = a.clone().with_time_unit(TimeUnit::Millis).with_limits(GroupLimits { max_groups: 5 });
+    /// assert_eq!(a, b);
+    /// assert_ne!(a, GroupedScores::new(ScoreMetric::Nps, Period::Week)?);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    fn eq(&self, other: &Self) -> bool {
+        self.setting() == other.setting() && self.cells == other.cells
+    }
 }
 
 /// Rows below which the `parallel` feature still counts in one pass.
@@ -273,8 +302,59 @@ impl GroupedScores {
             period,
             unit: TimeUnit::Seconds,
             utc_offset_seconds: 0,
+            limits: GroupLimits::default(),
             cells: BTreeMap::new(),
         })
+    }
+
+    /// The same accumulator with other [`GroupLimits`]. Cells already held stay, even if
+    /// there are more than the new limit allows; the next push or merge that adds a cell is
+    /// then refused.
+    ///
+    /// ```
+    /// use cem_core::metrics::{GroupLimits, GroupedScores, Period, ScoreMetric};
+    /// let many = GroupLimits { max_groups: 10_000_000 };
+    /// let g = GroupedScores::new(ScoreMetric::Nps, Period::Day)?.with_limits(many);
+    /// assert_eq!(g.limits().max_groups, 10_000_000);
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn with_limits(mut self, limits: GroupLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> GroupLimits {
+        self.limits
+    }
+
+    /// Reads state written by serde (`serde_json::to_string`) under the given limits.
+    /// Deserializing with serde directly applies the default [`GroupLimits`] and reports a
+    /// state over them as [`Error::InvalidState`]; this function reports it as
+    /// [`Error::LimitExceeded`] and lets the caller raise the limit.
+    ///
+    /// # Errors
+    /// [`Error::Json`] for text that is not state of a `GroupedScores`,
+    /// [`Error::LimitExceeded`] for more cells than `limits.max_groups`,
+    /// [`Error::InvalidState`] for state that fails its checks (an unknown version, a cell
+    /// that is empty, off the metric's scale, not at the start of a period or given twice).
+    ///
+    /// ```
+    /// use cem_core::metrics::{GroupLimits, GroupedScores, Period, ScoreMetric};
+    /// use cem_core::ErrorKind;
+    /// let mut g = GroupedScores::new(ScoreMetric::Nps, Period::Day)?;
+    /// g.push_columns(&[10, 9, 0], &[0, 1, 2], &[0, 0, 0], None)?;
+    /// let json = serde_json::to_string(&g)?;
+    /// let err = GroupedScores::from_json_with(&json, GroupLimits { max_groups: 2 }).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    /// let back = GroupedScores::from_json_with(&json, GroupLimits { max_groups: 3 })?;
+    /// assert_eq!(back.limits().max_groups, 3);
+    /// assert_eq!(back, g);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_json_with(json: &str, limits: GroupLimits) -> Result<Self> {
+        let raw: RawGroupedScores = serde_json::from_str(json)?;
+        GroupedScores::from_raw(raw, limits)
     }
 
     /// The same accumulator reading timestamps in `unit`. The unit only concerns the input
@@ -446,7 +526,9 @@ impl GroupedScores {
     ///
     /// # Errors
     /// [`Error::Incompatible`] when the two differ in metric, period or UTC offset (the time
-    /// unit may differ).
+    /// unit may differ); [`Error::LimitExceeded`] when the result would hold more cells than
+    /// this accumulator's [`GroupLimits`] allow, or a cell more than 2⁶⁴ − 1 answers. Either
+    /// way nothing is merged.
     ///
     /// ```
     /// use cem_core::metrics::{GroupedScores, Period, ScoreMetric};
@@ -473,6 +555,7 @@ impl GroupedScores {
                 b.2
             )));
         }
+        self.check_absorb(&other.cells)?;
         for (key, counts) in &other.cells {
             match self.cells.get_mut(key) {
                 Some(mine) => mine.merge(counts)?,
@@ -480,6 +563,23 @@ impl GroupedScores {
                     self.cells.insert(*key, counts.clone());
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Errors unless every cell of `cells` can be added: the cells not held yet keep the
+    /// total within the limits, and no shared cell's count would overflow. After it passes,
+    /// adding the cells cannot fail, so a push or merge is all or nothing.
+    fn check_absorb(&self, cells: &Cells) -> Result<()> {
+        let mut new = 0usize;
+        for (key, counts) in cells {
+            match self.cells.get(key) {
+                Some(mine) => mine.check_room(counts.n())?,
+                None => new += 1,
+            }
+        }
+        if new > 0 {
+            self.limits.check(self.cells.len().saturating_add(new))?;
         }
         Ok(())
     }
@@ -579,10 +679,12 @@ impl GroupedScores {
                         Ok(part)
                     })
                     .collect::<Result<Vec<_>>>()?;
+                // Combined on a scratch first, so that a limit hit leaves `self` as it was.
+                let mut all = self.empty_like();
                 for part in &parts {
-                    self.merge(part)?;
+                    all.merge(part)?;
                 }
-                return Ok(());
+                return self.merge(&all);
             }
         }
         self.accumulate::<UPD>(cols, lo, levels)
@@ -653,6 +755,7 @@ impl GroupedScores {
                 }
             }
         }
+        self.check_absorb(&staged)?;
         for (key, counts) in staged {
             match self.cells.get_mut(&key) {
                 Some(mine) => mine.merge(&counts)?,
@@ -662,6 +765,45 @@ impl GroupedScores {
             }
         }
         Ok(())
+    }
+
+    /// Checks serialized state and builds the accumulator under `limits`.
+    fn from_raw(raw: RawGroupedScores, limits: GroupLimits) -> Result<Self> {
+        check_version("grouped scores", raw.v)?;
+        limits.check(raw.cells.len())?;
+        let mut g = GroupedScores::new(raw.metric, raw.period)
+            .and_then(|g| g.with_utc_offset(raw.utc_offset_seconds))
+            .map_err(|e| invalid(format!("grouped scores: {e}")))?
+            .with_time_unit(raw.unit)
+            .with_limits(limits);
+        let scale = raw.metric.scale();
+        for cell in raw.cells {
+            let day = i64::from(cell.period_start.to_epoch_days());
+            let what = format!("cell (`{}`, `{}`)", cell.segment, cell.period_start);
+            if raw.period.start_day(raw.period.key(day)) != day {
+                return Err(invalid(format!(
+                    "grouped scores: {what} does not start a {}",
+                    raw.period
+                )));
+            }
+            if (cell.counts.min(), cell.counts.max()) != scale {
+                return Err(invalid(format!(
+                    "grouped scores: {what} has scale `{}..={}` but {} needs `{}..={}`",
+                    cell.counts.min(),
+                    cell.counts.max(),
+                    raw.metric.label(),
+                    scale.0,
+                    scale.1
+                )));
+            }
+            if cell.counts.n() == 0 {
+                return Err(invalid(format!("grouped scores: {what} is empty")));
+            }
+            if g.cells.insert((cell.segment, day), cell.counts).is_some() {
+                return Err(invalid(format!("grouped scores: {what} appears twice")));
+            }
+        }
+        Ok(g)
     }
 }
 
@@ -724,42 +866,16 @@ impl From<GroupedScores> for RawGroupedScores {
 impl TryFrom<RawGroupedScores> for GroupedScores {
     type Error = Error;
 
+    /// Under the default [`GroupLimits`]; serde cannot carry [`Error::LimitExceeded`], so a
+    /// state over them is [`Error::InvalidState`] here (see
+    /// [`GroupedScores::from_json_with`]).
     fn try_from(raw: RawGroupedScores) -> Result<Self> {
-        check_version("grouped scores", raw.v)?;
-        let mut g = GroupedScores::new(raw.metric, raw.period)?
-            .with_time_unit(raw.unit)
-            .with_utc_offset(raw.utc_offset_seconds)?;
-        let scale = raw.metric.scale();
-        for cell in raw.cells {
-            let day = i64::from(cell.period_start.to_epoch_days());
-            let what = format!("cell (`{}`, `{}`)", cell.segment, cell.period_start);
-            if raw.period.start_day(raw.period.key(day)) != day {
-                return Err(Error::invalid_argument(
-                    "cells",
-                    format!("{what} does not start a {}", raw.period),
-                ));
-            }
-            if (cell.counts.min(), cell.counts.max()) != scale {
-                return Err(Error::Incompatible(format!(
-                    "{what} has scale `{}..={}` but {} needs `{}..={}`",
-                    cell.counts.min(),
-                    cell.counts.max(),
-                    raw.metric.label(),
-                    scale.0,
-                    scale.1
-                )));
-            }
-            if cell.counts.n() == 0 {
-                return Err(Error::invalid_argument("cells", format!("{what} is empty")));
-            }
-            if g.cells.insert((cell.segment, day), cell.counts).is_some() {
-                return Err(Error::invalid_argument(
-                    "cells",
-                    format!("{what} appears twice"),
-                ));
-            }
-        }
-        Ok(g)
+        GroupedScores::from_raw(raw, GroupLimits::default()).map_err(|e| match e {
+            Error::LimitExceeded { .. } => invalid(format!(
+                "grouped scores: {e}; read it with a higher limit (from_json_with)"
+            )),
+            other => other,
+        })
     }
 }
 
