@@ -98,7 +98,7 @@ endef
 
 # The demos (survey widget, journey dashboard): builds the packages and serves cem-wasm/www on 127.0.0.1.
 www: wasm
-	@echo "demo widget: http://127.0.0.1:8080/www/, journey dashboard: http://127.0.0.1:8080/www/journey.html (Ctrl-C to stop)"
+	@echo "demo widget: http://127.0.0.1:8080/www/, journey dashboard: http://127.0.0.1:8080/www/journey.html, CLV: http://127.0.0.1:8080/www/clv.html (Ctrl-C to stop)"
 	cd cem-wasm && python3 -m http.server 8080 --bind 127.0.0.1
 
 ## ---------------------------------------------------------------- tests

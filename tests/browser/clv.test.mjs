@@ -360,4 +360,19 @@ describe('clv package: size and Chromium', { timeout: 120_000 }, () => {
     assert.equal(got.code, 'length_mismatch');
     assert.deepEqual(problems, []);
   });
+
+  test('the demo page (cem-wasm/www/clv.html) renders from the package', async () => {
+    const demo = await browser.newPage();
+    const errors = [];
+    demo.on('pageerror', (e) => errors.push(e.message));
+    await demo.goto(`${server.url}www/clv.html`);
+    await demo.waitForFunction(() => document.getElementById('status').textContent !== 'loading');
+    assert.match(await demo.textContent('#status'), /^ready \(1500 customers/, await demo.textContent('#error'));
+    assert.equal(await demo.locator('#params tr').count(), 7);
+    assert.equal(await demo.locator('#top tr').count(), 10);
+    const clv = await demo.locator('#top tr td:last-child').allTextContents();
+    assert.ok(clv.map(Number).every((v, i, all) => v > 0 && (i === 0 || v <= all[i - 1])), 'sorted, positive');
+    assert.deepEqual(errors, []);
+    await demo.close();
+  });
 });
