@@ -1,5 +1,6 @@
 //! Customer lifetime value in the browser: the opt-in package `cem-clv` (cargo feature `clv`;
-//! see DEVELOPERS.md).
+//! see DEVELOPERS.md). Arguments are read in [`args`], the summary from transactions is in
+//! [`summary`].
 //!
 //! Thin: columns come in through [`crate::columns`] (arrays or typed arrays of numbers), each
 //! method calls `cem_core::clv` (or `cem_core::loyalty::CustomerSummary`) once, and results
@@ -7,16 +8,19 @@
 //! Rust and Python. The per-customer methods take numbers (→ a number) or columns (→ a
 //! `Float64Array`; a number among columns is used for every row). Models save and restore
 //! through the core's serde JSON (`toJSON`/`fromJSON`), the text Python's pickles hold.
+mod args;
+mod summary;
+
 use cem_core::Error;
 use cem_core::clv as cc;
-use cem_core::loyalty as cl;
-use cem_core::metrics::TimeUnit;
-use js_sys::{Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::columns::{self, invalid};
-use crate::convert::{plain, type_name};
+use self::args::{args, at_row, clv_options, column, count, fit_options, numbers};
+use crate::columns;
+use crate::convert::plain;
 use crate::error::{CoreResult, to_js};
+
+pub use summary::customer_summary;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CLV: &str = r#"
@@ -131,191 +135,6 @@ export interface GammaGamma {
 }
 "#;
 
-/// One argument of a per-customer method: a number, or a column.
-enum Arg {
-    One(f64),
-    Column(Vec<f64>),
-}
-
-/// Reads per-customer arguments: all numbers, or columns (a number among them is repeated).
-/// `Ok(None)` when every argument is a number.
-fn args<const N: usize>(values: [(&JsValue, &str); N]) -> Result<Option<[Vec<f64>; N]>, JsValue> {
-    let mut read = Vec::with_capacity(N);
-    for (value, name) in values {
-        read.push(match value.as_f64() {
-            Some(x) => Arg::One(x),
-            None => Arg::Column(columns::reals(value, name)?),
-        });
-    }
-    let Some(n) = read.iter().find_map(|a| match a {
-        Arg::Column(c) => Some(c.len()),
-        Arg::One(_) => None,
-    }) else {
-        return Ok(None);
-    };
-    let mut out: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
-    for (slot, arg) in out.iter_mut().zip(read) {
-        *slot = match arg {
-            Arg::One(x) => vec![x; n],
-            Arg::Column(c) => c,
-        };
-    }
-    Ok(Some(out))
-}
-
-/// The numbers of `args` when they were all numbers.
-fn numbers<const N: usize>(values: [&JsValue; N]) -> [f64; N] {
-    values.map(|v| v.as_f64().unwrap_or(f64::NAN))
-}
-
-fn column(values: &[f64]) -> JsValue {
-    Float64Array::from(values).into()
-}
-
-/// A per-row core error with its row: `frequency` → `frequency at row 3`.
-fn at_row(i: usize, err: Error) -> Error {
-    match err {
-        Error::InvalidNumber {
-            field,
-            value,
-            reason,
-        } => Error::InvalidNumber {
-            field: format!("{field} at row {i}"),
-            value,
-            reason,
-        },
-        other => other,
-    }
-}
-
-/// An options object with only the `allowed` keys (a typo such as `discountRate` throws), or
-/// `None` for `undefined`/`null`.
-fn options(value: Option<&JsValue>, allowed: &[&str]) -> Result<Option<Object>, JsValue> {
-    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
-        return Ok(None);
-    };
-    if !value.is_object() || Array::is_array(value) {
-        return Err(invalid(
-            "options",
-            format!("expected an object, got {}", type_name(value)),
-        ));
-    }
-    let object: Object = value.clone().unchecked_into();
-    for key in Object::keys(&object).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !allowed.contains(&key.as_str()) {
-            return Err(invalid(
-                "options",
-                format!("unknown option `{key}`; expected {}", allowed.join(", ")),
-            ));
-        }
-    }
-    Ok(Some(object))
-}
-
-/// The value of option `key`, `None` when absent (`undefined`/`null`).
-fn option(object: Option<&Object>, key: &str) -> Result<Option<JsValue>, JsValue> {
-    let Some(object) = object else {
-        return Ok(None);
-    };
-    let v = Reflect::get(object, &JsValue::from_str(key))
-        .map_err(|_| invalid(key, "could not be read".to_owned()))?;
-    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
-}
-
-/// A numeric option.
-fn number_option(object: Option<&Object>, key: &str) -> Result<Option<f64>, JsValue> {
-    option(object, key)?
-        .map(|v| {
-            v.as_f64()
-                .ok_or_else(|| invalid(key, format!("expected a number, got {}", type_name(&v))))
-        })
-        .transpose()
-}
-
-/// A text option.
-fn text_option(object: Option<&Object>, key: &str) -> Result<Option<String>, JsValue> {
-    option(object, key)?
-        .map(|v| {
-            v.as_string()
-                .ok_or_else(|| invalid(key, format!("expected a text, got {}", type_name(&v))))
-        })
-        .transpose()
-}
-
-/// `{penalizer, weights}` of a fit.
-fn fit_options(value: Option<&JsValue>) -> Result<(f64, Option<Vec<f64>>), JsValue> {
-    let object = options(value, &["penalizer", "weights"])?;
-    let penalizer = number_option(object.as_ref(), "penalizer")?.unwrap_or(0.0);
-    let weights = option(object.as_ref(), "weights")?
-        .map(|w| columns::reals(&w, "weights"))
-        .transpose()?;
-    Ok((penalizer, weights))
-}
-
-/// `{time, discount_rate, freq}` of `lifetimeValue`.
-fn clv_options(value: Option<&JsValue>) -> Result<cc::ClvOptions, JsValue> {
-    let object = options(value, &["time", "discount_rate", "freq"])?;
-    let object = object.as_ref();
-    let defaults = cc::ClvOptions::default();
-    let months = match number_option(object, "time")? {
-        None => defaults.months,
-        Some(x) if x.is_finite() && x.fract() == 0.0 && (0.0..=1e6).contains(&x) => {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked
-            let m = x as u32;
-            m
-        }
-        Some(x) => {
-            return Err(invalid(
-                "time",
-                format!("`{x}` is not a whole number of months ≥ 0"),
-            ));
-        }
-    };
-    let time_unit = match text_option(object, "freq")?.as_deref() {
-        None | Some("D" | "d") => cc::TimeUnit::Days,
-        Some("H" | "h") => cc::TimeUnit::Hours,
-        Some("W" | "w") => cc::TimeUnit::Weeks,
-        Some("M" | "m") => cc::TimeUnit::Months,
-        Some(other) => {
-            return Err(invalid(
-                "freq",
-                format!("`{other}` is not a time unit; expected `H`, `D`, `W` or `M`"),
-            ));
-        }
-    };
-    Ok(cc::ClvOptions {
-        months,
-        discount_rate: number_option(object, "discount_rate")?.unwrap_or(defaults.discount_rate),
-        time_unit,
-    })
-}
-
-/// A parameters object (`{r, alpha, a, b}`, ...) read through its JSON.
-fn params<P: serde::de::DeserializeOwned>(value: &JsValue) -> Result<P, JsValue> {
-    if !value.is_object() || Array::is_array(value) {
-        return Err(invalid(
-            "params",
-            format!("expected an object of parameters, got {}", type_name(value)),
-        ));
-    }
-    let text = js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| invalid("params", "cannot be read as JSON".to_owned()))?;
-    serde_json::from_str(&text).map_err(Error::from).js()
-}
-
-/// A whole number ≥ 0 that fits a `u32`.
-fn count(name: &str, x: f64) -> Result<u32, JsValue> {
-    if x.is_finite() && x.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&x) {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked
-        Ok(x as u32)
-    } else {
-        Err(invalid(name, format!("`{x}` is not a whole number ≥ 0")))
-    }
-}
-
 /// BG/NBD and Pareto/NBD: the same methods over their core types.
 macro_rules! transaction_model {
     (
@@ -359,7 +178,7 @@ macro_rules! transaction_model {
             pub fn from_params(
                 #[wasm_bindgen(unchecked_param_type = $ts_params)] params: &JsValue,
             ) -> Result<$name, JsValue> {
-                let p: $params = self::params(params)?;
+                let p: $params = args::params(params)?;
                 Ok($name {
                     inner: <$fitted>::from_params(p).js()?,
                 })
@@ -592,7 +411,7 @@ impl GammaGamma {
     pub fn from_params(
         #[wasm_bindgen(unchecked_param_type = "GammaGammaParams")] params: &JsValue,
     ) -> Result<GammaGamma, JsValue> {
-        let p: cc::GammaGammaParams = self::params(params)?;
+        let p: cc::GammaGammaParams = args::params(params)?;
         Ok(GammaGamma {
             inner: cc::FittedGammaGamma::from_params(p).js()?,
         })
@@ -681,77 +500,4 @@ impl GammaGamma {
             }
         }
     }
-}
-
-/// Per-customer frequency, recency, T and monetary value from transactions, as lifetimes'
-/// `summary_data_from_transaction_data` (the core's `CustomerSummary`): `customers` ids
-/// (texts or numbers), `times` (`Date`s or numbers in `time_unit`), optional `amounts`.
-/// Throws `out_of_range` for a transaction after `observation_end`, `invalid_number` for a
-/// NaN amount, `length_mismatch`.
-#[wasm_bindgen(js_name = customerSummary, unchecked_return_type = "CustomerSummary")]
-pub fn customer_summary(
-    #[wasm_bindgen(unchecked_param_type = "readonly (string | number)[] | ArrayLike<number>")]
-    customers: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "readonly (number | Date)[] | ArrayLike<number>")]
-    times: &JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "Reals | null")] amounts: Option<JsValue>,
-    #[wasm_bindgen(unchecked_optional_param_type = "SummaryOptions")] options: Option<JsValue>,
-) -> Result<JsValue, JsValue> {
-    let object = self::options(options.as_ref(), &["observation_end", "freq", "time_unit"])?;
-    let object = object.as_ref();
-    let unit = TimeUnit::parse(text_option(object, "time_unit")?.as_deref().unwrap_or("s")).js()?;
-    let period = match text_option(object, "freq")?.as_deref() {
-        None | Some("D" | "d") => cl::Period::Day,
-        Some("W" | "w") => cl::Period::Week,
-        Some("M" | "m") => cl::Period::Month,
-        Some(other) => {
-            return Err(invalid(
-                "freq",
-                format!("`{other}` is not a period; expected `D`, `W` or `M`"),
-            ));
-        }
-    };
-    let (codes, labels) = columns::ids(customers, "customers")?;
-    let (raw, time_unit) = columns::times(times, "times", unit)?;
-    let seconds = |v: i64, unit: TimeUnit| v.div_euclid(unit.per_second());
-    let ts: Vec<i64> = raw.iter().map(|&v| seconds(v, time_unit)).collect();
-    let amounts = amounts
-        .filter(|a| !a.is_undefined() && !a.is_null())
-        .map(|a| columns::reals(&a, "amounts"))
-        .transpose()?;
-    let end = match option(object, "observation_end")? {
-        None => ts.iter().copied().max().unwrap_or(0),
-        Some(v) => {
-            let (end, end_unit) = columns::times(&Array::of1(&v), "observation_end", unit)?;
-            end.first().map_or(0, |&e| seconds(e, end_unit))
-        }
-    };
-    let s = cl::CustomerSummary::from_transactions(&codes, &ts, amounts.as_deref(), end, period)
-        .js()?;
-    let out = Object::new();
-    let set = |k: &str, v: JsValue| Reflect::set(&out, &JsValue::from_str(k), &v).map(|_| ());
-    let names: Array = s
-        .customers
-        .iter()
-        .map(|&c| JsValue::from_str(labels.get(c as usize).map_or("", String::as_str)))
-        .collect();
-    set("customers", names.into())?;
-    set("frequency", column(&s.frequency))?;
-    set("recency", column(&s.recency))?;
-    set("T", column(&s.t))?;
-    set(
-        "monetary_value",
-        s.monetary_value.as_deref().map_or(JsValue::NULL, column),
-    )?;
-    set(
-        "total_spend",
-        s.total_spend.as_deref().map_or(JsValue::NULL, column),
-    )?;
-    let n: Vec<f64> = s.transactions.iter().map(|&n| f64::from(n)).collect();
-    set("transactions", column(&n))?;
-    #[allow(clippy::cast_precision_loss)] // times in ms stay far below 2^53
-    let ms = |v: &[i64]| -> Vec<f64> { v.iter().map(|&t| t as f64 * 1000.0).collect() };
-    set("first_purchase", column(&ms(&s.first_purchase)))?;
-    set("last_purchase", column(&ms(&s.last_purchase)))?;
-    Ok(out.into())
 }
