@@ -75,7 +75,7 @@ py: setup-python
 
 # The core package (survey scorer, cem-wasm/pkg, module cem_wasm) and one package per opt-in
 # cargo feature (cem-wasm/pkg-<feature>, module cem_<feature>; see DEVELOPERS.md).
-WASM_FEATURES := journey sentiment orchestrate alerts
+WASM_FEATURES := journey sentiment orchestrate alerts clv
 # Opt-in packages built for speed rather than size (opt-level 3, wasm-opt -O3): scoring text is
 # ~3.5x faster so for ~37 KB gzipped more on a package the lexicon makes large anyway.
 WASM_SPEED := sentiment
@@ -98,7 +98,7 @@ endef
 
 # The demos (survey widget, journey dashboard): builds the packages and serves cem-wasm/www on 127.0.0.1.
 www: wasm
-	@echo "demo widget: http://127.0.0.1:8080/www/, journey dashboard: http://127.0.0.1:8080/www/journey.html (Ctrl-C to stop)"
+	@echo "demo widget: http://127.0.0.1:8080/www/, journey dashboard: http://127.0.0.1:8080/www/journey.html, CLV: http://127.0.0.1:8080/www/clv.html (Ctrl-C to stop)"
 	cd cem-wasm && python3 -m http.server 8080 --bind 127.0.0.1
 
 ## ---------------------------------------------------------------- tests

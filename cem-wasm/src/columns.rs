@@ -1,4 +1,5 @@
-//! Columns from JS arrays for the opt-in packages (`journey`): ids, timestamps, durations.
+//! Columns from JS arrays for the opt-in packages (`journey`, `clv`): ids, timestamps,
+//! durations, numbers.
 //!
 //! Every column is an `Array` or a typed array; anything else, a missing value or a value of
 //! the wrong type throws a `CemError` naming the column and the position, before the core
@@ -102,6 +103,34 @@ pub fn times(value: &JsValue, name: &str, unit: TimeUnit) -> Result<(Vec<i64>, T
         })
         .collect::<Result<Vec<i64>, JsValue>>()?;
     Ok((out, if dates { TimeUnit::Millis } else { unit }))
+}
+
+/// Numbers (an `Array` or a typed array; a `Float64Array` is copied as is). Non-numbers
+/// (texts, `null`, `Date`s) throw naming the position; NaN and infinities pass, for the core
+/// to name the row.
+#[cfg_attr(not(feature = "clv"), allow(dead_code))] // only the `clv` package reads numbers
+pub fn reals(value: &JsValue, name: &str) -> Result<Vec<f64>, JsValue> {
+    if let Some(floats) = value.dyn_ref::<Float64Array>() {
+        return Ok(floats.to_vec());
+    }
+    list(value, name)?;
+    let read = timestamps(value).map_err(|_| unreadable(name))?;
+    let dates = field(&read, "dates")?.is_truthy();
+    let bad = bad_position(&read).or(if dates { Some(0) } else { None });
+    if let Some(i) = bad {
+        let item = Reflect::get_u32(value, i).unwrap_or(JsValue::UNDEFINED);
+        return Err(to_js(Error::InvalidNumber {
+            field: format!("{name} at position {i}"),
+            value: if item.is_null() {
+                "null".to_owned()
+            } else {
+                type_name(&item)
+            },
+            reason: "is not a number".to_owned(),
+        }));
+    }
+    let raw: Float64Array = field(&read, "values")?.unchecked_into();
+    Ok(raw.to_vec())
 }
 
 /// A duration given in seconds, in `unit` (rounded to the nearest unit); must be finite and

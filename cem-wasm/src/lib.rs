@@ -8,12 +8,15 @@
 //! its column conversions in `columns`; `sentiment` adds VADER sentiment, complaints and
 //! key phrases ([`sentiment`]) with the core's lexicon; `orchestrate` adds the survey
 //! [`orchestrate::Orchestrator`] (who gets a survey now, and why not); `alerts` adds the alert
-//! rules and the metric monitor ([`alerts::RuleSet`], [`alerts::Monitor`]).
+//! rules and the metric monitor ([`alerts::RuleSet`], [`alerts::Monitor`]); `clv` adds the
+//! BG/NBD, Pareto/NBD and Gamma-Gamma models and the customer summary ([`clv::BetaGeo`], ...).
 use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "alerts")]
 mod alerts;
-#[cfg(any(feature = "journey", feature = "sentiment"))]
+#[cfg(feature = "clv")]
+mod clv;
+#[cfg(any(feature = "journey", feature = "sentiment", feature = "clv"))]
 #[cfg_attr(not(feature = "journey"), allow(dead_code))] // `sentiment` reads only ids
 mod columns;
 mod convert;
@@ -29,6 +32,9 @@ mod survey;
 
 #[cfg(feature = "alerts")]
 pub use alerts::{CaseBook, Monitor, RuleSet};
+
+#[cfg(feature = "clv")]
+pub use clv::{BetaGeo, GammaGamma, ParetoNbd, customer_summary};
 
 #[cfg(feature = "journey")]
 pub use journey::EventLog;

@@ -1,5 +1,5 @@
 // A tiny static server for the tests: serves the built packages under /pkg/ and
-// /pkg-journey/, /pkg-sentiment/, /pkg-orchestrate/ and /pkg-alerts/ (the opt-in packages), the demo pages
+// /pkg-journey/, /pkg-sentiment/, /pkg-orchestrate/, /pkg-alerts/ and /pkg-clv/ (the opt-in packages), the demo pages
 // (cem-wasm/www) under /www/ and this folder's page.html at /, on 127.0.0.1 with a random port.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -13,6 +13,7 @@ export const journeyDir = resolve(here, '../../cem-wasm/pkg-journey');
 export const sentimentDir = resolve(here, '../../cem-wasm/pkg-sentiment');
 export const orchestrateDir = resolve(here, '../../cem-wasm/pkg-orchestrate');
 export const alertsDir = resolve(here, '../../cem-wasm/pkg-alerts');
+export const clvDir = resolve(here, '../../cem-wasm/pkg-clv');
 export const wwwDir = resolve(here, '../../cem-wasm/www');
 
 const types = {
@@ -27,7 +28,7 @@ const types = {
 function fileFor(urlPath) {
   if (urlPath === '/' || urlPath === '/index.html') return join(here, 'page.html');
   if (urlPath === '/www/') return join(wwwDir, 'index.html');
-  for (const [prefix, dir] of [['/pkg/', pkgDir], ['/pkg-journey/', journeyDir], ['/pkg-sentiment/', sentimentDir], ['/pkg-orchestrate/', orchestrateDir], ['/pkg-alerts/', alertsDir], ['/www/', wwwDir]]) {
+  for (const [prefix, dir] of [['/pkg/', pkgDir], ['/pkg-journey/', journeyDir], ['/pkg-sentiment/', sentimentDir], ['/pkg-orchestrate/', orchestrateDir], ['/pkg-alerts/', alertsDir], ['/pkg-clv/', clvDir], ['/www/', wwwDir]]) {
     if (!urlPath.startsWith(prefix)) continue;
     const file = normalize(join(dir, decodeURIComponent(urlPath.slice(prefix.length))));
     return file.startsWith(dir + sep) ? file : null;

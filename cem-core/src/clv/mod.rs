@@ -48,10 +48,12 @@ mod gamma_gamma;
 mod optim;
 mod pareto_nbd;
 mod special;
+mod summary;
 
 pub use beta_geo::{BetaGeo, BetaGeoParams, FittedBetaGeo};
 pub use gamma_gamma::{FittedGammaGamma, GammaGamma, GammaGammaParams};
 pub use pareto_nbd::{FittedParetoNbd, ParetoNbd, ParetoNbdParams};
+pub use summary::{ParameterRow, Parameters, parameter_summary};
 
 use serde::{Deserialize, Serialize};
 

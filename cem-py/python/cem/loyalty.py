@@ -33,10 +33,8 @@ Examples
 
 from __future__ import annotations
 
-import datetime as _dt
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Optional
 
 import numpy as np
 
@@ -47,14 +45,25 @@ from cem._cem import (
     _churn_by_segment,
     _churn_over_time,
     _customer_summary,
-    _KaplanMeier,
-    _logrank_test,
-    _multivariate_logrank_test,
     _repeat_purchase_rate,
     _retention_cohorts,
     _rfm,
-    _survival_svg,
 )
+from cem._loyalty_glue import (  # noqa: F401  (_column for cem.clv; pa_is_sorted as before)
+    Instant,
+    _by_customer,
+    _column,
+    _convert,
+    _customers,
+    _estimate,
+    _instant,
+    _pa,
+    _read,
+    _segment_of,
+    _shares,
+    pa_is_sorted,
+)
+from cem._survival import KaplanMeier, LogRankResult, logrank, survival_svg
 from cem.journey import Duration, seconds
 from cem.metrics import Estimate, Proportion
 
@@ -70,11 +79,6 @@ __all__ = [
     "summary",
     "survival_svg",
 ]
-
-_OUTPUTS = ("pandas", "polars", "pyarrow", "dict")
-Instant = Union[int, float, str, _dt.date, _dt.datetime, np.datetime64]
-"""A moment: a datetime, date, ISO string or numpy datetime64 (UTC when naive), or an integer
-in the frame's ``time_unit``. A bare date (or date-only string) means the end of that day."""
 
 
 def summary(
@@ -367,334 +371,3 @@ def rfm(
         }
     )
     return _convert(_by_customer(table, customer), out)
-
-
-class KaplanMeier:
-    """The Kaplan–Meier estimator, as lifelines' ``KaplanMeierFitter``: the survival table
-    with Greenwood variance and lifelines' log(−log) confidence band, the median, S(t), and
-    a survival-curve picture.
-
-    Parameters
-    ----------
-    confidence : float
-        Level of the pointwise band (lifelines' ``alpha = 1 − confidence``).
-
-    Examples
-    --------
-    >>> from cem.loyalty import KaplanMeier
-    >>> km = KaplanMeier().fit([1, 2, 2, 3, 4], [True, True, False, True, False])
-    >>> km.median
-    3.0
-    >>> km.survival_at([0, 2.5, 10]).round(3).tolist()
-    [1.0, 0.6, 0.3]
-    >>> km.survival_table()[["time", "at_risk", "events", "survival"]].iloc[2].round(3).tolist()
-    [2.0, 4.0, 1.0, 0.6]
-    """
-
-    def __init__(self, confidence: float = 0.95, label: str = "survival") -> None:
-        self.confidence = confidence
-        self.label = label
-        self._km: Optional[_KaplanMeier] = None
-
-    def fit(
-        self,
-        durations: Any,
-        events: Optional[Any] = None,
-        weights: Optional[Any] = None,
-        *,
-        label: Optional[str] = None,
-    ) -> KaplanMeier:
-        """Fits the curve. ``events[i]`` is true when subject ``i``'s duration ended in the
-        event (churn), false when censored (default: all observed); ``weights`` are frequency
-        weights. Returns ``self``.
-
-        Raises
-        ------
-        InvalidNumberError
-            A NaN, infinite or negative duration or weight; an event flag other than 0/1.
-        EmptyError
-            No durations.
-        """
-        self._km = _KaplanMeier.fit(_column(durations), _flags(events), _column(weights), self.confidence)
-        if label is not None:
-            self.label = label
-        return self
-
-    @property
-    def _fitted(self) -> _KaplanMeier:
-        if self._km is None:
-            raise InvalidArgumentError("the KaplanMeier estimator is not fitted; call fit() first")
-        return self._km
-
-    def survival_table(self, output: str = "pandas") -> Any:
-        """``time, at_risk, events, censored, survival, variance, lower, upper``: one row at 0
-        and at each distinct duration (lifelines' ``event_table`` joined with
-        ``survival_function_``, ``_cumulative_sq_`` and ``confidence_interval_``)."""
-        t = self._fitted.table()
-        return _convert(_pa().table(t), _check_output(output))
-
-    @property
-    def median(self) -> Optional[float]:
-        """lifelines' ``median_survival_time_``; ``None`` when the curve stays above 0.5."""
-        return self._fitted.median
-
-    def quantile_time(self, q: float) -> Optional[float]:
-        """The first time at which S(t) ≤ ``q`` (lifelines' ``qth_survival_time``)."""
-        return self._fitted.quantile_time(q)
-
-    def survival_at(self, times: Any) -> Any:
-        """S(t) at each time (a float for a scalar), lifelines' ``survival_function_at_times``."""
-        if np.ndim(times) == 0:
-            return float(self._fitted.survival_at([float(times)])[0])
-        return self._fitted.survival_at(_column(times))
-
-    @property
-    def svg(self) -> str:
-        """The curve with its band, as a self-contained SVG."""
-        return self._fitted.svg(self.label, "Survival")
-
-    def _repr_svg_(self) -> str:
-        return self.svg
-
-    def __repr__(self) -> str:
-        if self._km is None:
-            return f"KaplanMeier(confidence={self.confidence}, unfitted)"
-        return f"KaplanMeier(label={self.label!r}, median={self.median}, confidence={self.confidence})"
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"confidence": self.confidence, "label": self.label, "km": None if self._km is None else self._km.to_json()}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.confidence = state["confidence"]
-        self.label = state["label"]
-        self._km = None if state["km"] is None else _KaplanMeier.from_json(state["km"])
-
-
-def survival_svg(curves: Union[Mapping[str, KaplanMeier], Sequence[KaplanMeier]], title: str = "Survival") -> str:
-    """Several fitted curves in one SVG: a mapping ``label → KaplanMeier`` or a list of them
-    (labelled by their ``label``)."""
-    items = list(curves.items()) if isinstance(curves, Mapping) else [(k.label, k) for k in curves]
-    return str(_survival_svg([(str(label), km._fitted) for label, km in items], title))
-
-
-@dataclass(frozen=True)
-class LogRankResult:
-    """A log-rank test (lifelines' ``StatisticalResult``): ``statistic`` (chi-square),
-    ``df``, ``p_value``, and per group ``observed`` / ``expected`` events."""
-
-    statistic: float
-    p_value: float
-    df: int
-    groups: list[Any]
-    observed: list[float]
-    expected: list[float]
-
-
-def logrank(
-    durations: Any,
-    groups: Any = None,
-    events: Any = None,
-    *,
-    durations_b: Any = None,
-    events_b: Any = None,
-) -> LogRankResult:
-    """The log-rank test that survival is the same in every group.
-
-    ``logrank(durations, groups, events)`` is lifelines' ``multivariate_logrank_test`` (any
-    number ≥ 2 of group labels); ``logrank(durations_a, events=events_a,
-    durations_b=..., events_b=...)`` is its two-sample ``logrank_test`` (groups ``"a"`` and
-    ``"b"``). Events default to all observed.
-
-    >>> from cem.loyalty import logrank
-    >>> t = logrank([1, 2, 3, 4, 5, 6, 7, 8], ["x"] * 4 + ["y"] * 4)
-    >>> t.df, t.groups, t.p_value < 0.05
-    (1, ['x', 'y'], True)
-    """
-    if durations_b is not None:
-        if groups is not None:
-            raise InvalidArgumentError("invalid `groups`: give `groups` or `durations_b`, not both")
-        r = _logrank_test(_column(durations), _column(durations_b), _flags(events), _flags(events_b))
-        labels: list[Any] = ["a", "b"]
-    else:
-        if groups is None:
-            raise InvalidArgumentError("invalid `groups`: a log-rank test needs `groups` (or `durations_b`)")
-        uniques, codes = np.unique(np.asarray(_column(groups)), return_inverse=True)
-        r = _multivariate_logrank_test(_column(durations), codes.astype(np.uint32), _flags(events))
-        labels = uniques.tolist()
-    return LogRankResult(
-        statistic=float(r["statistic"]),
-        p_value=float(r["p_value"]),
-        df=int(r["df"]),
-        groups=[labels[i] for i in r["groups"]],
-        observed=list(r["observed"]),
-        expected=list(r["expected"]),
-    )
-
-
-# ---------------------------------------------------------------------- glue
-
-
-def _pa() -> Any:
-    import pyarrow as pa  # type: ignore[import-untyped]
-
-    return pa
-
-
-def _read(frame: Any, output: Optional[str]) -> tuple[str, Any, str]:
-    """(reader kind, frame to read, output kind)."""
-    if isinstance(frame, Mapping):
-        from cem.journey import _as_arrow_input
-
-        table = _pa().table({str(k): _as_arrow_input(v) for k, v in frame.items()})
-        return "pyarrow", table, _check_output(output or "dict")
-    kind = _frames.frame_kind(frame)
-    return kind, _frames.as_table(frame, kind), _check_output(output or kind)
-
-
-def _customers(frame: Any, kind: str, name: str) -> tuple[Any, Any]:
-    """``uint32`` codes (a column the native side reads) and the labels by code (pyarrow):
-    non-negative integer ids are their own codes unless sparse, other ids are
-    dictionary-encoded."""
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
-
-    pa = _pa()
-    key = _frames._encode(frame, kind, name, need_radix=True)
-    n = len(key.codes)
-    if key.radix <= 2 * n + 1024:
-        labels = key.decode(np.arange(key.radix, dtype=np.uint64))
-        if isinstance(labels, pa.ChunkedArray):
-            labels = labels.combine_chunks()
-        return key.codes, labels
-    # Sparse integer ids (say 10-digit customer numbers): number the ones that occur.
-    col = _frames.column(frame, kind, name)
-    if kind == "polars":
-        col = col.to_arrow()
-    arrow = col if isinstance(col, pa.ChunkedArray) else pa.chunked_array([pa.array(col)])
-    enc = pc.dictionary_encode(arrow).unify_dictionaries()
-    labels = enc.chunk(0).dictionary if enc.num_chunks else pa.array([], arrow.type)
-    return pa.chunked_array([ch.indices for ch in enc.chunks], enc.type.index_type), labels
-
-
-def _by_customer(table: Any, customer: str) -> Any:
-    """Rows in ascending customer order (as lifetimes' group-by gives them)."""
-    labels = table.column(customer)
-    if pa_is_sorted(labels):
-        return table
-    return table.sort_by([(customer, "ascending")])
-
-
-def pa_is_sorted(labels: Any) -> bool:
-    pa = _pa()
-    if len(labels) < 2 or not (pa.types.is_integer(labels.type) or pa.types.is_floating(labels.type)):
-        return len(labels) < 2
-    v = labels.to_numpy()
-    return bool((v[1:] >= v[:-1]).all())
-
-
-def _check_output(output: str) -> str:
-    if output not in _OUTPUTS:
-        raise InvalidArgumentError(f"invalid `output`: `{output}`; expected one of {', '.join(_OUTPUTS)}")
-    return output
-
-
-def _convert(table: Any, output: str) -> Any:
-    from cem.journey import _convert as convert
-
-    return convert(table, output)
-
-
-def _column(values: Any) -> Any:
-    """A column the native side reads (numpy, Arrow and polars as they are; pandas Series as
-    their numpy array; other iterables as lists)."""
-    if values is None:
-        return None
-    if type(values).__module__.split(".")[0] == "pandas" and hasattr(values, "to_numpy"):
-        return values.to_numpy()
-    if isinstance(values, np.ndarray) or hasattr(values, "__arrow_c_array__") or hasattr(values, "__arrow_c_stream__"):
-        return values
-    return list(values)
-
-
-def _flags(values: Any) -> Any:
-    """Event flags as a numpy array (booleans or 0/1; Arrow booleans are bit-packed)."""
-    if values is None or isinstance(values, np.ndarray):
-        return values
-    if type(values).__module__.split(".")[0] == "pandas" and hasattr(values, "to_numpy"):
-        return values.to_numpy()
-    if hasattr(values, "__arrow_c_array__") or hasattr(values, "__arrow_c_stream__"):
-        return np.asarray(values)
-    return list(values)
-
-
-_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
-
-
-def _instant(value: Optional[Instant], time_unit: str) -> Optional[int]:
-    """An observation end in whole seconds since the epoch (UTC)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise InvalidArgumentError(f"invalid `observation_end`: `{value}` is not a moment")
-    if isinstance(value, (int, np.integer)):
-        if time_unit not in _PER_SECOND:
-            raise InvalidArgumentError(f"invalid `time_unit`: `{time_unit}`; expected s, ms, us or ns")
-        return int(value) // _PER_SECOND[time_unit]
-    end_of_day = 0
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is not None:
-            return int(np.floor(value.timestamp()))
-        moment = np.datetime64(value.replace(tzinfo=None), "s")
-    elif isinstance(value, _dt.date):
-        moment, end_of_day = np.datetime64(value, "s"), 86_399
-    elif isinstance(value, str):
-        try:
-            moment = np.datetime64(value.rstrip("Z"), "s")
-        except ValueError:
-            raise InvalidArgumentError(f"invalid `observation_end`: `{value}` is not an ISO date or time") from None
-        end_of_day = 86_399 if len(value.strip()) == 10 else 0
-    elif isinstance(value, np.datetime64):
-        moment = value.astype("datetime64[s]")
-    else:
-        raise InvalidArgumentError(f"invalid `observation_end`: `{value!r}` is not a moment")
-    return int(moment.astype(np.int64)) + end_of_day
-
-
-def _segment_of(codes: Any, seg_codes: Any, customers: int, by: str) -> np.ndarray:
-    """Each customer's segment code; a customer in two segments is an error."""
-    c = _as_numpy(codes).astype(np.intp)
-    s = _as_numpy(seg_codes).astype(np.uint32)
-    out = np.zeros(customers, dtype=np.uint32)
-    out[c] = s
-    bad = np.flatnonzero(out[c] != s)
-    if len(bad):
-        raise InvalidArgumentError(
-            f"invalid `by`: column `{by}` gives the customer at row {int(bad[0])} more than one segment"
-        )
-    return out
-
-
-def _as_numpy(codes: Any) -> np.ndarray:
-    return _frames._as_numpy_codes(codes)
-
-
-def _estimate(successes: int, n: int, confidence: float) -> Estimate:
-    p = Proportion()
-    p.push_counts(successes, n)
-    return p.estimate(confidence)
-
-
-def _shares(successes: Sequence[int], n: Sequence[int], name: str, confidence: float) -> dict[str, Any]:
-    pa = _pa()
-    values, low, high = [], [], []
-    for k, m in zip(successes, n):
-        e = _estimate(k, m, confidence)
-        values.append(e.value)
-        low.append(e.low)
-        high.append(e.high)
-    return {
-        "churned": pa.array(successes, pa.uint64()),
-        "customers": pa.array(n, pa.uint64()),
-        name: pa.array(values, pa.float64()),
-        "low": pa.array(low, pa.float64()),
-        "high": pa.array(high, pa.float64()),
-    }

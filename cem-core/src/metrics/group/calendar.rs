@@ -8,7 +8,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// A calendar period to group timestamps by.
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+
+/// A calendar period to group timestamps by — and to count purchases in: this is also
+/// [`cem_core::loyalty::Period`](crate::loyalty::Period) (lifetimes' `freq` `"D"`, `"W"`,
+/// `"M"`), one type for the group-by and the loyalty summaries.
+///
+/// A timestamp (seconds since 1970-01-01 UTC) falls in the period that starts at the UTC
+/// midnight of its day (`Day`), of the Monday of its week (`Week`: Monday 00:00 to Sunday
+/// 24:00, pandas' `W` = `W-SUN`, weeks *ending* on Sunday), of the first of its month
+/// (`Month`) or of its quarter (`Quarter`), as lifetimes does with pandas'
+/// `to_period(freq).to_timestamp()`. Durations between two periods are whole numbers of
+/// periods ([`index`](Period::index)).
 ///
 /// ```
 /// use cem_core::metrics::Period;
@@ -18,11 +30,14 @@ use crate::error::{Error, Result};
 /// assert!(Period::parse("fortnight").is_err());
 /// # Ok::<(), cem_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Period {
-    /// A calendar day.
+    /// A calendar day (UTC), the default.
+    #[default]
     Day,
     /// An ISO week, Monday to Sunday.
     Week,
@@ -100,6 +115,46 @@ impl Period {
         date_of_day(self.start_day(self.key(i64::from(date.to_epoch_days()))))
     }
 
+    /// The index of the period holding `time` (seconds since the epoch): consecutive periods
+    /// have consecutive indexes, and the period holding 1970-01-01 has index 0.
+    ///
+    /// ```
+    /// use cem_core::metrics::Period;
+    /// assert_eq!(Period::Day.index(-1), -1);
+    /// assert_eq!(Period::Month.index(31 * 86_400), 1); // 1970-02-01
+    /// assert_eq!(Period::Quarter.index(90 * 86_400), 1); // 1970-04-01
+    /// // 2020-01-01 was a Wednesday; its week started on Monday 2019-12-30.
+    /// let t = 1_577_880_000; // 2020-01-01 12:00 UTC
+    /// assert_eq!(Period::Week.start(Period::Week.index(t)), 1_577_664_000); // 2019-12-30 00:00
+    /// assert_eq!(Period::Month.index(t) - Period::Month.index(t - 86_400), 1); // Dec → Jan
+    /// ```
+    pub fn index(self, time: i64) -> i64 {
+        let day = time.div_euclid(DAY);
+        match self {
+            Period::Day | Period::Week => self.key(day),
+            Period::Month => self.key(day) - 1970 * 12,
+            Period::Quarter => self.key(day) - 1970 * 4,
+        }
+    }
+
+    /// The start (seconds since the epoch, UTC) of the period with index `index` (as
+    /// [`index`](Period::index) counts them); saturates at the ends of `i64`.
+    ///
+    /// ```
+    /// use cem_core::metrics::Period;
+    /// assert_eq!(Period::Month.start(1), 31 * 86_400);
+    /// assert_eq!(Period::Day.start(Period::Day.index(90_000)), 86_400);
+    /// assert_eq!(Period::Quarter.start(-1), -92 * 86_400); // 1969-10-01
+    /// ```
+    pub fn start(self, index: i64) -> i64 {
+        let key = match self {
+            Period::Day | Period::Week => index,
+            Period::Month => index.saturating_add(1970 * 12),
+            Period::Quarter => index.saturating_add(1970 * 4),
+        };
+        self.start_day(key).saturating_mul(DAY)
+    }
+
     /// The key of the period containing `day` (days since 1970-01-01): consecutive periods
     /// have consecutive keys.
     pub(super) fn key(self, day: i64) -> i64 {
@@ -121,7 +176,7 @@ impl Period {
     pub(super) fn start_day(self, key: i64) -> i64 {
         match self {
             Period::Day => key,
-            Period::Week => key * 7 - 3,
+            Period::Week => key.saturating_mul(7).saturating_sub(3),
             Period::Month => days_from_civil(key.div_euclid(12), key.rem_euclid(12) + 1),
             Period::Quarter => days_from_civil(key.div_euclid(4), 3 * key.rem_euclid(4) + 1),
         }
@@ -264,5 +319,5 @@ pub(super) fn days_from_civil(year: i64, month: i64) -> i64 {
     let mp = if month > 2 { month - 3 } else { month + 9 };
     let doy = (153 * mp + 2) / 5; // day 1 of the month
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // [0, 146096]
-    era * 146_097 + doe - 719_468
+    era.saturating_mul(146_097).saturating_add(doe - 719_468)
 }
