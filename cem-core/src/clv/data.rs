@@ -215,28 +215,29 @@ pub(crate) fn sum_rows_log<const K: usize>(
     row: impl Fn(usize) -> Option<LogRow<K>> + Sync,
 ) -> Option<(f64, [f64; K])> {
     let chunk = |c: usize| {
-        let mut value = 0.0;
+        let mut value = Sum::default();
         let mut grad = [0.0; K];
         let mut product = 1.0_f64;
         let mut in_product = 0;
         for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
             let r = row(i)?;
-            value += r.value;
+            value.add(r.value);
             if r.weight == 1.0 {
                 product *= r.factor;
                 in_product += 1;
                 if in_product == LOG_BATCH {
-                    value += product.ln();
+                    value.add(product.ln());
                     (product, in_product) = (1.0, 0);
                 }
             } else {
-                value += r.weight * r.factor.ln();
+                value.add(r.weight * r.factor.ln());
             }
             for (a, b) in grad.iter_mut().zip(r.grad) {
                 *a += b;
             }
         }
-        Some((value + product.ln(), grad))
+        value.add(product.ln());
+        Some((value.total(), grad))
     };
     sum_chunks(n, chunk)
 }
@@ -255,16 +256,40 @@ fn sum_chunks<const K: usize>(
     };
     #[cfg(not(feature = "parallel"))]
     let parts: Vec<Option<(f64, [f64; K])>> = (0..chunks).map(chunk).collect();
-    let mut value = 0.0;
+    let mut value = Sum::default();
     let mut grad = [0.0; K];
     for part in parts {
         let (v, g) = part?;
-        value += v;
+        value.add(v);
         for (a, b) in grad.iter_mut().zip(g) {
             *a += b;
         }
     }
-    Some((value, grad))
+    Some((value.total(), grad))
+}
+
+/// Neumaier's compensated sum: the objective's last digits decide which of two fits that
+/// agree to 1e-8 reports the lower value, so its sums keep the rounding of each addition.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sum {
+    sum: f64,
+    compensation: f64,
+}
+
+impl Sum {
+    pub(crate) fn add(&mut self, v: f64) {
+        let t = self.sum + v;
+        self.compensation += if self.sum.abs() >= v.abs() {
+            (self.sum - t) + v
+        } else {
+            (v - t) + self.sum
+        };
+        self.sum = t;
+    }
+
+    pub(crate) fn total(&self) -> f64 {
+        self.sum + self.compensation
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
 
+use super::data::Sum;
 use super::merge::BitsHasher;
 use super::optim::{Objective, minimize};
 use super::special::{digamma, ln_gamma};
@@ -310,7 +311,9 @@ impl FittedGammaGamma {
     }
 }
 
-/// One row's log-likelihood and its gradient in log-parameters.
+/// One row's log-likelihood and its gradient in log-parameters (the tests check the grouped
+/// sums against it).
+#[cfg(test)]
 fn row_terms([p, q, v]: [f64; 3], x: f64, m: f64) -> (f64, [f64; 3]) {
     let px = p * x;
     let lxmv = (x * m + v).ln();
@@ -398,27 +401,29 @@ impl Mean {
     /// to (p, q, v).
     fn sums(&self, [p, q, v]: [f64; 3]) -> (f64, [f64; 3]) {
         let (ln_v, ln_gamma_q, digamma_q) = (v.ln(), ln_gamma(q), digamma(q));
-        let mut ll = 0.0;
+        let mut ll = Sum::default();
         let mut grad = [0.0; 3];
         for g in &self.groups {
             let px = p * g.x;
             // Σ w ln(x m + v) and Σ w / (x m + v) over the group's rows.
-            let (mut lxmv, mut inv) = (0.0, 0.0);
+            let (mut lxmv, mut inv) = (Sum::default(), 0.0);
             for &(xm, w) in &g.rows {
-                lxmv += w * (xm + v).ln();
+                lxmv.add(w * (xm + v).ln());
                 inv += w / (xm + v);
             }
+            let lxmv = lxmv.total();
             let psi = digamma(px + q);
-            ll += g.weight
-                * (ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + q * ln_v + px * g.ln_x)
-                + (px - 1.0) * g.weighted_ln_m
-                - (px + q) * lxmv;
+            ll.add(
+                g.weight * (ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + q * ln_v + px * g.ln_x),
+            );
+            ll.add((px - 1.0) * g.weighted_ln_m);
+            ll.add(-(px + q) * lxmv);
             let [dp, dq, dv] = &mut grad;
             *dp += g.x * (g.weight * (psi - digamma(px) + g.ln_x) + g.weighted_ln_m - lxmv);
             *dq += g.weight * (psi - digamma_q + ln_v) - lxmv;
             *dv += g.weight * q / v - (px + q) * inv;
         }
-        (ll, grad)
+        (ll.total(), grad)
     }
 }
 
