@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::data::{Rfm, check_customer, check_time, rfm, sum_rows};
+use super::data::{LogRow, Rfm, check_customer, check_time, rfm, sum_rows_log};
 use super::optim::{Objective, minimize};
 use super::special::{digamma_diff, hyp2f1, ln_beta, ln_gamma, ln_rising};
 use super::{FitReport, TransactionModel, check_penalizer, finite, standard_errors};
@@ -96,7 +96,7 @@ impl BetaGeo {
         check_penalizer(self.penalizer)?;
         let data = rfm(frequency, recency, age, weights)?;
         let scale = 1.0 / data.max_t;
-        let scaled = Scaled::new(&data, scale, self.penalizer)?;
+        let scaled = Scaled::new(&data, scale, self.penalizer);
         let m = minimize(&scaled, [0.0; 4], "BG/NBD", ["r", "alpha", "a", "b"])?;
         let [r, alpha_s, a, b] = m.x.map(f64::exp);
         let params = BetaGeoParams {
@@ -105,11 +105,13 @@ impl BetaGeo {
             a,
             b,
         };
-        let fitted = FittedBetaGeo::from_params(params)?;
-        let mut log_likelihood = 0.0;
-        for (((&x, &tx), &t), &w) in data.x.iter().zip(&data.tx).zip(&data.t).zip(&data.w) {
-            log_likelihood += w * fitted.customer_log_likelihood(x, tx, t)?;
-        }
+        FittedBetaGeo::from_params(params)?; // positive and finite
+        // Rescaling time by `scale` adds `x ln scale` to each row's log-likelihood.
+        let (scaled_ll, _) = scaled.sums(&m.x).ok_or_else(|| {
+            Error::Undefined("the BG/NBD likelihood is not finite at the estimate".into())
+        })?;
+        let purchases: f64 = data.x.iter().zip(&data.w).map(|(x, w)| x * w).sum();
+        let log_likelihood = scaled_ll + purchases * scale.ln();
         let se = standard_errors(&[r, params.alpha, a, b], m.hessian, data.total_weight);
         Ok(FittedBetaGeo {
             params,
@@ -246,7 +248,7 @@ impl FittedBetaGeo {
     pub fn customer_log_likelihood(&self, frequency: f64, recency: f64, age: f64) -> Result<f64> {
         check_customer(None, frequency, recency, age)?;
         let BetaGeoParams { r, alpha, a, b } = self.params;
-        Ok(row_terms([r, alpha, a, b], frequency, recency, age).ll)
+        Ok(row_terms([r, alpha, a, b], frequency, recency, age).ll())
     }
 
     /// Expected number of purchases in the next `t` time units of a customer with history
@@ -453,10 +455,19 @@ fn purchases_term(r: f64, a: f64, b: f64, x: f64, z: f64) -> Result<f64> {
 /// The most terms [`purchases_term`] sums (z = 1 − 1e-5 needs about 4 million).
 const HYP_TERMS: f64 = 1e7;
 
-/// One row's log-likelihood and its gradient with respect to the log-parameters.
+/// One row's log-likelihood, `ll_base + ln(factor)`, and its gradient with respect to the
+/// log-parameters. The logarithm is left to the caller: summing a million rows, the fit
+/// multiplies the factors (each in [1, 2]) and takes one logarithm per few hundred rows.
 struct RowTerms {
-    ll: f64,
+    ll_base: f64,
+    factor: f64,
     grad: [f64; 4],
+}
+
+impl RowTerms {
+    fn ll(&self) -> f64 {
+        self.ll_base + self.factor.ln()
+    }
 }
 
 /// The parts of a row's terms that depend on the frequency only (and the parameters).
@@ -474,6 +485,8 @@ struct CountTerms {
     dg_ab: f64,
     /// `ln a − ln(b+x−1)` (0 for x = 0, where it is not used).
     ln_a_bx: f64,
+    /// `b / (b+x−1)` (0 for x = 0, where it is not used).
+    b_bx: f64,
 }
 
 fn count_terms(r: f64, a: f64, b: f64, x: f64) -> CountTerms {
@@ -488,6 +501,7 @@ fn count_terms(r: f64, a: f64, b: f64, x: f64) -> CountTerms {
         } else {
             0.0
         },
+        b_bx: if x > 0.0 { b / (b + x - 1.0) } else { 0.0 },
     }
 }
 
@@ -502,10 +516,10 @@ fn count_table(r: f64, a: f64, b: f64, max_x: f64) -> Vec<CountTerms> {
     let ln_a = a.ln();
     let mut k = 0.0;
     loop {
-        c.ln_a_bx = if k > 0.0 {
-            ln_a - (b + k - 1.0).ln()
+        (c.ln_a_bx, c.b_bx) = if k > 0.0 {
+            (ln_a - (b + k - 1.0).ln(), b / (b + k - 1.0))
         } else {
-            0.0
+            (0.0, 0.0)
         };
         out.push(c);
         if k >= max_x {
@@ -575,97 +589,70 @@ fn row_terms_with(
     } else {
         (f64::NEG_INFINITY, false)
     };
-    // mix = ln(e^a3 + e^a4) and the shares p3, p4 of the two terms, from one exp:
-    // with e = e^−|a3−a4|, the larger term's share is 1/(1+e), the other's e/(1+e).
-    let (mix, p3, p4) = if has4 {
+    // ln(e^a3 + e^a4) = max(a3, a4) + ln(1 + e) with e = e^−|a3−a4|, and the shares p3, p4
+    // of the two terms from the same exp: the larger term's is 1/(1+e), the other's e/(1+e).
+    let (top, factor, p3, p4) = if has4 {
         let e = (-(a3 - a4).abs()).exp();
-        let (big, small) = (1.0 / (1.0 + e), e / (1.0 + e));
-        let mix = a3.max(a4) + libm::log1p(e);
+        let big = 1.0 / (1.0 + e);
+        let small = e * big;
         if a3 >= a4 {
-            (mix, big, small)
+            (a3, 1.0 + e, big, small)
         } else {
-            (mix, small, big)
+            (a4, 1.0 + e, small, big)
         }
     } else {
-        (a3, 1.0, 0.0)
+        (a3, 1.0, 1.0, 0.0)
     };
-    let ll = a1 + a2 + mix;
     let psi_ab_diff = -ct.dg_ab; // ψ(a+b) − ψ(a+b+x)
     let dr = ct.dg_r - p3 * t.ln_1p - if has4 { p4 * tx.ln_1p } else { 0.0 };
-    let dalpha = p3 * (r * t.v * t.inv / alpha - x * t.inv)
+    // α ∂/∂α, without divisions: α (r T / (α (α+T)) − x / (α+T)) = (r T − x α) / (α+T).
+    let dalpha = p3 * (r * t.v - x * alpha) * t.inv
         + if has4 {
-            p4 * (r * tx.v * tx.inv / alpha - x * tx.inv)
+            p4 * (r * tx.v - x * alpha) * tx.inv
         } else {
             0.0
         };
-    let da = psi_ab_diff + if has4 { p4 / a } else { 0.0 };
-    let db = psi_ab_diff + ct.dg_b - if has4 { p4 / (b + x - 1.0) } else { 0.0 };
+    let da = psi_ab_diff * a + if has4 { p4 } else { 0.0 };
+    let db = (psi_ab_diff + ct.dg_b) * b - if has4 { p4 * ct.b_bx } else { 0.0 };
     RowTerms {
-        ll,
-        grad: [dr * r, dalpha * alpha, da * a, db * b],
-    }
-}
-
-/// The distinct values of a time column and each row's index into them: the fit computes
-/// [`TimeTerms`] once per distinct T and recency per evaluation (customer summaries hold
-/// whole periods, so a million customers share a few hundred values).
-struct Distinct {
-    values: Vec<f64>,
-    index: Vec<u32>,
-}
-
-impl Distinct {
-    /// `None` when there are more distinct values than fit a `u32` index.
-    fn new(column: &[f64], scale: f64) -> Option<Self> {
-        let mut values: Vec<f64> = column.to_vec();
-        values.sort_by(f64::total_cmp);
-        values.dedup();
-        let index = column
-            .iter()
-            .map(|v| {
-                let i = values.binary_search_by(|probe| probe.total_cmp(v)).ok()?;
-                u32::try_from(i).ok()
-            })
-            .collect::<Option<Vec<u32>>>()?;
-        Some(Distinct {
-            values: values.iter().map(|v| v * scale).collect(),
-            index,
-        })
-    }
-
-    fn terms(&self, alpha: f64) -> Vec<TimeTerms> {
-        self.values
-            .iter()
-            .map(|&v| TimeTerms::new(alpha, v))
-            .collect()
+        ll_base: a1 + a2 + top,
+        factor,
+        grad: [dr * r, dalpha, da, db],
     }
 }
 
 /// lifetimes' objective on rescaled time, in log-parameters.
+///
+/// [`TimeTerms`] are computed once per distinct T and recency per evaluation (customer
+/// summaries hold whole periods, so a million customers share a few hundred values).
 struct Scaled<'a> {
     data: &'a Rfm,
     penalizer: f64,
-    /// Distinct T and recency values (rescaled), with each row's index.
-    t: Distinct,
-    tx: Distinct,
+    /// The distinct T and recency values, rescaled.
+    t_values: Vec<f64>,
+    tx_values: Vec<f64>,
 }
 
 impl<'a> Scaled<'a> {
-    fn new(data: &'a Rfm, scale: f64, penalizer: f64) -> Result<Self> {
-        let too_many = || {
-            Error::invalid_argument("frequency", "more distinct customers than the fit can index")
-        };
-        Ok(Scaled {
+    fn new(data: &'a Rfm, scale: f64, penalizer: f64) -> Self {
+        let rescaled = |values: &[f64]| values.iter().map(|v| v * scale).collect();
+        Scaled {
             data,
             penalizer,
-            t: Distinct::new(&data.t, scale).ok_or_else(too_many)?,
-            tx: Distinct::new(&data.tx, scale).ok_or_else(too_many)?,
-        })
+            t_values: rescaled(&data.t_distinct.values),
+            tx_values: rescaled(&data.tx_distinct.values),
+        }
     }
 }
 
-impl Objective<4> for Scaled<'_> {
-    fn eval(&self, theta: &[f64; 4]) -> Option<(f64, [f64; 4])> {
+fn time_terms(alpha: f64, values: &[f64]) -> Vec<TimeTerms> {
+    values.iter().map(|&v| TimeTerms::new(alpha, v)).collect()
+}
+
+impl Scaled<'_> {
+    /// The weighted sums over the rows of the log-likelihood (on rescaled time) and of its
+    /// gradient in log-parameters.
+    fn sums(&self, theta: &[f64; 4]) -> Option<(f64, [f64; 4])> {
         let p = theta.map(f64::exp);
         let d = self.data;
         let [r, alpha, a, b] = p;
@@ -675,24 +662,39 @@ impl Objective<4> for Scaled<'_> {
         } else {
             Vec::new()
         };
-        let (t_terms, tx_terms) = (self.t.terms(alpha), self.tx.terms(alpha));
-        let (value, grad) = sum_rows(d.x.len(), |i| {
+        let (t_terms, tx_terms) = (
+            time_terms(alpha, &self.t_values),
+            time_terms(alpha, &self.tx_values),
+        );
+        sum_rows_log(d.x.len(), |i| {
             let (x, w) = (*d.x.get(i)?, *d.w.get(i)?);
-            let t = t_terms.get(*self.t.index.get(i)? as usize)?;
-            let tx = tx_terms.get(*self.tx.index.get(i)? as usize)?;
+            let t = t_terms.get(*d.t_distinct.index.get(i)? as usize)?;
+            let tx = tx_terms.get(*d.tx_distinct.index.get(i)? as usize)?;
             let ct = match table.get(x as usize) {
                 Some(ct) => *ct,
                 None => count_terms(r, a, b, x),
             };
             let row = row_terms_with(p, x, t, tx, &ct);
-            Some((-w * row.ll, row.grad.map(|v| -w * v)))
-        })?;
-        let n = d.total_weight;
+            Some(LogRow {
+                value: w * row.ll_base,
+                factor: row.factor,
+                weight: w,
+                grad: row.grad.map(|v| w * v),
+            })
+        })
+    }
+}
+
+impl Objective<4> for Scaled<'_> {
+    fn eval(&self, theta: &[f64; 4]) -> Option<(f64, [f64; 4])> {
+        let p = theta.map(f64::exp);
+        let (ll, grad) = self.sums(theta)?;
+        let n = self.data.total_weight;
         let mut out = [0.0; 4];
         for ((o, g), pi) in out.iter_mut().zip(grad).zip(p) {
-            *o = g / n + 2.0 * self.penalizer * pi * pi;
+            *o = -g / n + 2.0 * self.penalizer * pi * pi;
         }
-        let value = value / n + self.penalizer * p.iter().map(|v| v * v).sum::<f64>();
+        let value = -ll / n + self.penalizer * p.iter().map(|v| v * v).sum::<f64>();
         (value.is_finite() && out.iter().all(|v| v.is_finite())).then_some((value, out))
     }
 }
@@ -722,7 +724,7 @@ mod tests {
                     up[k] *= h.exp();
                     down[k] *= (-h).exp();
                     let fd =
-                        (row_terms(up, x, tx, t).ll - row_terms(down, x, tx, t).ll) / (2.0 * h);
+                        (row_terms(up, x, tx, t).ll() - row_terms(down, x, tx, t).ll()) / (2.0 * h);
                     assert!(
                         (fd - gk).abs() < 1e-6 * (1.0 + gk.abs()),
                         "{p:?} {x} {k}: {fd} vs {gk}"
@@ -740,6 +742,7 @@ mod tests {
                 (t.dg_b, c.dg_b),
                 (t.dg_ab, c.dg_ab),
                 (t.ln_a_bx, c.ln_a_bx),
+                (t.b_bx, c.b_bx),
             ] {
                 assert!((u - v).abs() < 1e-11 * (1.0 + v.abs()), "x {x}: {u} vs {v}");
             }

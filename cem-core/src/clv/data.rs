@@ -1,14 +1,20 @@
 //! Checking and condensing the (frequency, recency, T, weight) columns the models fit on.
 
+use super::merge::{Distinct, merge};
 use crate::error::{Error, Result};
 
-/// Validated columns, with identical customers merged into one weighted row.
+/// Validated columns, with identical customers merged into one weighted row (ordered by
+/// frequency, then recency, then T).
 #[derive(Debug, Clone)]
 pub(crate) struct Rfm {
     pub x: Vec<f64>,
     pub tx: Vec<f64>,
     pub t: Vec<f64>,
     pub w: Vec<f64>,
+    /// The distinct T values and each row's index into them.
+    pub t_distinct: Distinct,
+    /// The distinct recency values and each row's index into them.
+    pub tx_distinct: Distinct,
     /// Rows given by the caller (lifetimes divides Pareto/NBD's objective by the mean weight
     /// over these).
     pub n_rows: usize,
@@ -18,6 +24,17 @@ pub(crate) struct Rfm {
 
 /// Checks one customer's history; `row` names it in the error.
 pub(crate) fn check_customer(row: Option<usize>, x: f64, tx: f64, age: f64) -> Result<()> {
+    // The common case without building the messages (a fit checks a million rows).
+    if x >= 0.0
+        && x == x.trunc()
+        && x.is_finite()
+        && tx >= 0.0
+        && age.is_finite()
+        && tx <= age
+        && (x != 0.0 || tx == 0.0)
+    {
+        return Ok(());
+    }
     let at = |name: &str| match row {
         Some(i) => format!("{name} at row {i}"),
         None => name.to_owned(),
@@ -94,8 +111,9 @@ pub(crate) fn rfm(
             "a model needs customers to fit",
         ));
     }
-    let mut rows: Vec<(f64, f64, f64, f64)> = Vec::with_capacity(n);
     let mut max_t = 0.0_f64;
+    let mut total_weight = 0.0;
+    let mut any_repeat = false;
     for (i, ((&x, &tx), &t)) in frequency.iter().zip(recency).zip(age).enumerate() {
         check_customer(Some(i), x, tx, t)?;
         let w = match weights.and_then(|w| w.get(i)) {
@@ -107,12 +125,11 @@ pub(crate) fn rfm(
         };
         max_t = max_t.max(t);
         if w > 0.0 {
-            rows.push((x, tx, t, w));
+            total_weight += w;
+            any_repeat |= x != 0.0;
         }
     }
-    let total_weight: f64 = rows.iter().map(|r| r.3).sum();
-    if rows.is_empty() || total_weight.is_nan() || total_weight <= 0.0 || !total_weight.is_finite()
-    {
+    if total_weight.is_nan() || total_weight <= 0.0 || !total_weight.is_finite() {
         return Err(Error::empty(
             "the weights",
             "every weight is 0, so there is nobody to fit",
@@ -124,42 +141,30 @@ pub(crate) fn rfm(
             "every customer has T = 0, so there is no time in which to observe purchases",
         ));
     }
-    if rows.iter().all(|r| r.0 == 0.0) {
+    if !any_repeat {
         return Err(Error::invalid_argument(
             "frequency",
             "every customer has frequency 0 (one purchase each): with no repeat purchases the \
              maximum likelihood estimate does not exist",
         ));
     }
-    rows.sort_by(|a, b| {
-        a.0.total_cmp(&b.0)
-            .then(a.1.total_cmp(&b.1))
-            .then(a.2.total_cmp(&b.2))
-    });
-    let mut out = Rfm {
-        x: Vec::new(),
-        tx: Vec::new(),
-        t: Vec::new(),
-        w: Vec::new(),
+    let merged = merge(frequency, recency, age, weights).ok_or_else(|| {
+        Error::invalid_argument(
+            "frequency",
+            "more distinct customers than the fit can index",
+        )
+    })?;
+    Ok(Rfm {
+        x: merged.x,
+        tx: merged.tx,
+        t: merged.t,
+        w: merged.w,
+        t_distinct: merged.t_distinct,
+        tx_distinct: merged.tx_distinct,
         n_rows: n,
         total_weight,
         max_t,
-    };
-    let mut last: Option<(f64, f64, f64)> = None;
-    for (x, tx, t, w) in rows {
-        if last == Some((x, tx, t))
-            && let Some(lw) = out.w.last_mut()
-        {
-            *lw += w;
-            continue;
-        }
-        last = Some((x, tx, t));
-        out.x.push(x);
-        out.tx.push(tx);
-        out.t.push(t);
-        out.w.push(w);
-    }
-    Ok(out)
+    })
 }
 
 /// Rows per chunk of the likelihood sums. Each chunk is summed in row order and the chunk
@@ -184,6 +189,65 @@ pub(crate) fn sum_rows<const K: usize>(
         }
         Some((value, grad))
     };
+    sum_chunks(n, chunk)
+}
+
+/// One row of [`sum_rows_log`]: the row's value is `value + weight × ln(factor)`.
+pub(crate) struct LogRow<const K: usize> {
+    pub value: f64,
+    /// In [1, 2] (or not finite, which makes the sum not finite).
+    pub factor: f64,
+    pub weight: f64,
+    pub grad: [f64; K],
+}
+
+/// Factors multiplied before one logarithm is taken: 512 factors of at most 2 stay below
+/// 2^512, far from overflow.
+const LOG_BATCH: usize = 512;
+
+/// [`sum_rows`] for rows whose value holds a logarithm, `value + weight × ln(factor)`. The
+/// factors of the rows of weight 1 are multiplied and the logarithm of the product taken
+/// once per [`LOG_BATCH`] of them: a logarithm per row was the costliest part of a BG/NBD
+/// evaluation. (The rounding of the product, below 2⁻⁵³ per factor, is that of summing the
+/// logarithms.)
+pub(crate) fn sum_rows_log<const K: usize>(
+    n: usize,
+    row: impl Fn(usize) -> Option<LogRow<K>> + Sync,
+) -> Option<(f64, [f64; K])> {
+    let chunk = |c: usize| {
+        let mut value = Sum::default();
+        let mut grad = [0.0; K];
+        let mut product = 1.0_f64;
+        let mut in_product = 0;
+        for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+            let r = row(i)?;
+            value.add(r.value);
+            if r.weight == 1.0 {
+                product *= r.factor;
+                in_product += 1;
+                if in_product == LOG_BATCH {
+                    value.add(product.ln());
+                    (product, in_product) = (1.0, 0);
+                }
+            } else {
+                value.add(r.weight * r.factor.ln());
+            }
+            for (a, b) in grad.iter_mut().zip(r.grad) {
+                *a += b;
+            }
+        }
+        value.add(product.ln());
+        Some((value.total(), grad))
+    };
+    sum_chunks(n, chunk)
+}
+
+/// Sums `chunk(c)` over the chunks of `0..n` in chunk order (computed on rayon's threads
+/// with the `parallel` feature).
+fn sum_chunks<const K: usize>(
+    n: usize,
+    chunk: impl Fn(usize) -> Option<(f64, [f64; K])> + Sync + Send,
+) -> Option<(f64, [f64; K])> {
     let chunks = n.div_ceil(CHUNK);
     #[cfg(feature = "parallel")]
     let parts: Vec<Option<(f64, [f64; K])>> = {
@@ -192,16 +256,40 @@ pub(crate) fn sum_rows<const K: usize>(
     };
     #[cfg(not(feature = "parallel"))]
     let parts: Vec<Option<(f64, [f64; K])>> = (0..chunks).map(chunk).collect();
-    let mut value = 0.0;
+    let mut value = Sum::default();
     let mut grad = [0.0; K];
     for part in parts {
         let (v, g) = part?;
-        value += v;
+        value.add(v);
         for (a, b) in grad.iter_mut().zip(g) {
             *a += b;
         }
     }
-    Some((value, grad))
+    Some((value.total(), grad))
+}
+
+/// Neumaier's compensated sum: the objective's last digits decide which of two fits that
+/// agree to 1e-8 reports the lower value, so its sums keep the rounding of each addition.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sum {
+    sum: f64,
+    compensation: f64,
+}
+
+impl Sum {
+    pub(crate) fn add(&mut self, v: f64) {
+        let t = self.sum + v;
+        self.compensation += if self.sum.abs() >= v.abs() {
+            (self.sum - t) + v
+        } else {
+            (v - t) + self.sum
+        };
+        self.sum = t;
+    }
+
+    pub(crate) fn total(&self) -> f64 {
+        self.sum + self.compensation
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,14 @@
 //! The Gamma-Gamma model of spend per transaction (Fader, Hardie and Lee 2005; Hardie's
 //! note 025), as lifetimes' `GammaGammaFitter` defines it.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasherDefault;
+
 use serde::{Deserialize, Serialize};
 
+use super::data::Sum;
+use super::merge::BitsHasher;
 use super::optim::{Objective, minimize};
 use super::special::{digamma, ln_gamma};
 use super::{FitReport, check_penalizer, finite, standard_errors};
@@ -131,10 +137,7 @@ impl GammaGamma {
         let objective = Mean::new(&rows, total_weight, self.penalizer);
         let m = minimize(&objective, [0.0; 3], "Gamma-Gamma", ["p", "q", "v"])?;
         let [p, q, v] = m.x.map(f64::exp);
-        let log_likelihood = rows
-            .iter()
-            .map(|&(x, mv, w)| w * row_terms([p, q, v], x, mv).0)
-            .sum();
+        let log_likelihood = objective.sums([p, q, v]).0;
         let se = standard_errors(&[p, q, v], m.hessian, total_weight);
         Ok(FittedGammaGamma {
             params: GammaGammaParams { p, q, v },
@@ -308,7 +311,9 @@ impl FittedGammaGamma {
     }
 }
 
-/// One row's log-likelihood and its gradient in log-parameters.
+/// One row's log-likelihood and its gradient in log-parameters (the tests check the grouped
+/// sums against it).
+#[cfg(test)]
 fn row_terms([p, q, v]: [f64; 3], x: f64, m: f64) -> (f64, [f64; 3]) {
     let px = p * x;
     let lxmv = (x * m + v).ln();
@@ -346,11 +351,28 @@ struct Group {
 }
 
 impl Mean {
+    /// Identical (frequency, monetary value) rows are merged first, summing their weights
+    /// (spend in cents repeats: a million customers hold a fifth as many distinct pairs).
     fn new(rows: &[(f64, f64, f64)], total_weight: f64, penalizer: f64) -> Self {
-        let mut sorted: Vec<(f64, f64, f64)> = rows.to_vec();
-        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut seen: HashMap<(u64, u64), usize, BuildHasherDefault<BitsHasher>> =
+            HashMap::default();
+        let mut merged: Vec<(f64, f64, f64)> = Vec::new();
+        for &(x, m, w) in rows {
+            match seen.entry(((x + 0.0).to_bits(), (m + 0.0).to_bits())) {
+                Entry::Occupied(e) => {
+                    if let Some(row) = merged.get_mut(*e.get()) {
+                        row.2 += w;
+                    }
+                }
+                Entry::Vacant(e) => {
+                    e.insert(merged.len());
+                    merged.push((x, m, w));
+                }
+            }
+        }
+        merged.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         let mut groups: Vec<Group> = Vec::new();
-        for (x, m, w) in sorted {
+        for (x, m, w) in merged {
             match groups.last_mut() {
                 Some(g) if g.x == x => {
                     g.weight += w;
@@ -374,30 +396,41 @@ impl Mean {
     }
 }
 
-impl Objective<3> for Mean {
-    fn eval(&self, theta: &[f64; 3]) -> Option<(f64, [f64; 3])> {
-        let params = theta.map(f64::exp);
-        let [p, q, v] = params;
+impl Mean {
+    /// The weighted sums over the rows of the log-likelihood and of its gradient with respect
+    /// to (p, q, v).
+    fn sums(&self, [p, q, v]: [f64; 3]) -> (f64, [f64; 3]) {
         let (ln_v, ln_gamma_q, digamma_q) = (v.ln(), ln_gamma(q), digamma(q));
-        let mut ll = 0.0;
+        let mut ll = Sum::default();
         let mut grad = [0.0; 3];
         for g in &self.groups {
             let px = p * g.x;
             // Σ w ln(x m + v) and Σ w / (x m + v) over the group's rows.
-            let (mut lxmv, mut inv) = (0.0, 0.0);
+            let (mut lxmv, mut inv) = (Sum::default(), 0.0);
             for &(xm, w) in &g.rows {
-                lxmv += w * (xm + v).ln();
+                lxmv.add(w * (xm + v).ln());
                 inv += w / (xm + v);
             }
+            let lxmv = lxmv.total();
             let psi = digamma(px + q);
-            ll += g.weight * (ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + q * ln_v + px * g.ln_x)
-                + (px - 1.0) * g.weighted_ln_m
-                - (px + q) * lxmv;
+            ll.add(
+                g.weight * (ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + q * ln_v + px * g.ln_x),
+            );
+            ll.add((px - 1.0) * g.weighted_ln_m);
+            ll.add(-(px + q) * lxmv);
             let [dp, dq, dv] = &mut grad;
             *dp += g.x * (g.weight * (psi - digamma(px) + g.ln_x) + g.weighted_ln_m - lxmv);
             *dq += g.weight * (psi - digamma_q + ln_v) - lxmv;
             *dv += g.weight * q / v - (px + q) * inv;
         }
+        (ll.total(), grad)
+    }
+}
+
+impl Objective<3> for Mean {
+    fn eval(&self, theta: &[f64; 3]) -> Option<(f64, [f64; 3])> {
+        let params = theta.map(f64::exp);
+        let (ll, grad) = self.sums(params);
         let n = self.total_weight;
         let value = -ll / n + self.penalizer * params.iter().map(|v| v * v).sum::<f64>();
         let mut out = [0.0; 3];
@@ -421,10 +454,12 @@ mod tests {
             (1.0, 40.5, 1.0),
             (2.0, 0.5, 3.0),
             (6.0, 12.25, 1.0),
+            (1.0, 11.77, 2.5),
         ];
         let total: f64 = rows.iter().map(|r| r.2).sum();
         let mean = Mean::new(&rows, total, 0.1);
         assert_eq!(mean.groups.len(), 3);
+        assert_eq!(mean.groups[0].rows.len(), 2); // (1, 11.77) merged
         for params in [[6.2, 3.7, 15.4], [0.5, 40.0, 300.0]] {
             let (value, grad) = mean.eval(&params.map(f64::ln)).unwrap();
             let (mut ll, mut g) = (0.0, [0.0; 3]);
@@ -439,7 +474,10 @@ mod tests {
             assert!((value - (-ll / total + 0.1 * penalty)).abs() < 1e-12 * value.abs().max(1.0));
             for ((got, want), p) in grad.iter().zip(g).zip(params) {
                 let want = -want / total + 0.2 * p * p;
-                assert!((got - want).abs() < 1e-10 * want.abs().max(1.0), "{got} vs {want}");
+                assert!(
+                    (got - want).abs() < 1e-10 * want.abs().max(1.0),
+                    "{got} vs {want}"
+                );
             }
         }
     }

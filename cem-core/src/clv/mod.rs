@@ -45,6 +45,7 @@
 mod beta_geo;
 mod data;
 mod gamma_gamma;
+mod merge;
 mod optim;
 mod pareto_nbd;
 mod special;
