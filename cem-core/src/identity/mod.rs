@@ -29,12 +29,13 @@
 mod normalize;
 mod profile;
 mod resolve;
+mod value;
 
+use crate::{Error, Result};
 pub use normalize::normalize;
 pub use profile::{Profiles, Sources, profiles};
 pub use resolve::{HubKey, Link, Resolution, resolve};
-
-use crate::{Error, Result};
+pub use value::{CustomerValues, ValueModels, customer_values};
 
 /// How a key's values are normalized before they are compared (see [`normalize`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
