@@ -33,6 +33,43 @@ pub(crate) fn prepare<'a>(
     weights: Option<&[f64]>,
     missing: Missing,
 ) -> Result<Prepared<'a>> {
+    scan(stack(target, drivers, names)?, names, weights, missing)
+}
+
+/// [`prepare`] and the [`Moments`] of the rows it keeps. Without weights the one pass over
+/// the data runs first and doubles as the check for missing and infinite values (a NaN or
+/// infinity makes a column's sum non-finite); only then are the values scanned row by row,
+/// to name the row or drop it, and the moments recomputed without the dropped rows.
+pub(crate) fn prepare_with_moments<'a>(
+    target: &'a [f64],
+    drivers: &[&'a [f64]],
+    names: &[&str],
+    weights: Option<&[f64]>,
+    missing: Missing,
+) -> Result<(Prepared<'a>, Moments)> {
+    let columns = stack(target, drivers, names)?;
+    if weights.is_none() {
+        let pass = moments_pass(&columns, None);
+        if pass.finite {
+            let used = target.len();
+            let data = Prepared {
+                columns,
+                row_weights: None,
+                valid: None,
+                used,
+                dropped: 0,
+            };
+            return Ok((data, Moments::from(pass)));
+        }
+    }
+    let data = scan(columns, names, weights, missing)?;
+    let moments = Moments::compute(&data.columns, data.row_weights.as_deref());
+    Ok((data, moments))
+}
+
+/// Checks the shapes (drivers given, named once each, as long as the target) and returns
+/// the columns: the target, then the drivers.
+fn stack<'a>(target: &'a [f64], drivers: &[&'a [f64]], names: &[&str]) -> Result<Vec<&'a [f64]>> {
     if drivers.is_empty() {
         return Err(Error::empty(
             "the drivers",
@@ -57,42 +94,7 @@ pub(crate) fn prepare<'a>(
     let mut columns = Vec::with_capacity(drivers.len() + 1);
     columns.push(target);
     columns.extend_from_slice(drivers);
-    scan(columns, names, weights, missing)
-}
-
-/// [`prepare`] and the [`Moments`] of the rows it keeps. Without weights the one pass over
-/// the data runs first and doubles as the check for missing and infinite values (a NaN or
-/// infinity makes a column's sum non-finite); only then are the values scanned row by row,
-/// to name the row or drop it, and the moments recomputed without the dropped rows.
-pub(crate) fn prepare_with_moments<'a>(
-    target: &'a [f64],
-    drivers: &[&'a [f64]],
-    names: &[&str],
-    weights: Option<&[f64]>,
-    missing: Missing,
-) -> Result<(Prepared<'a>, Moments)> {
-    if weights.is_none() && names.len() == drivers.len() && !drivers.is_empty() {
-        let n = target.len();
-        if drivers.iter().all(|d| d.len() == n) {
-            let mut columns = Vec::with_capacity(drivers.len() + 1);
-            columns.push(target);
-            columns.extend_from_slice(drivers);
-            let pass = moments_pass(&columns, None);
-            if pass.finite {
-                let data = scan_names(names).map(|()| Prepared {
-                    columns,
-                    row_weights: None,
-                    valid: None,
-                    used: n,
-                    dropped: 0,
-                })?;
-                return Ok((data, Moments::from(pass)));
-            }
-        }
-    }
-    let data = prepare(target, drivers, names, weights, missing)?;
-    let moments = Moments::compute(&data.columns, data.row_weights.as_deref());
-    Ok((data, moments))
+    Ok(columns)
 }
 
 /// Duplicate names.
