@@ -26,6 +26,8 @@ pub(crate) struct Prepared<'a> {
 }
 
 /// Checks lengths, names, weights and values; finds rows with a missing value (NaN).
+/// (The tests' entry; the analysis goes through [`prepare_with_moments`].)
+#[cfg(test)]
 pub(crate) fn prepare<'a>(
     target: &'a [f64],
     drivers: &[&'a [f64]],
@@ -36,7 +38,7 @@ pub(crate) fn prepare<'a>(
     scan(stack(target, drivers, names)?, names, weights, missing)
 }
 
-/// [`prepare`] and the [`Moments`] of the rows it keeps. Without weights the one pass over
+/// The checked input and the [`Moments`] of the rows it keeps. Without weights the one pass over
 /// the data runs first and doubles as the check for missing and infinite values (a NaN or
 /// infinity makes a column's sum non-finite); only then are the values scanned row by row,
 /// to name the row or drop it, and the moments recomputed without the dropped rows.
