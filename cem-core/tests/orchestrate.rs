@@ -1,9 +1,4 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 //! Survey orchestration by public contract: the guards are never violated, sampling is
 //! deterministic and converges, batches = one by one, serde restart = uninterrupted.
 
@@ -54,10 +49,7 @@ impl Log {
             customers: evs.iter().map(|e| e.customer).collect(),
             times: evs.iter().map(|e| e.time).collect(),
             tp: evs.iter().map(|e| e.tp).collect(),
-            out: evs
-                .iter()
-                .map(|e| if e.out == 3 { Codes::MISSING } else { e.out })
-                .collect(),
+            out: evs.iter().map(|e| if e.out == 3 { Codes::MISSING } else { e.out }).collect(),
             seg: evs.iter().map(|e| e.seg).collect(),
             complaint: evs.iter().map(|e| e.complaint).collect(),
             dnc: evs.iter().map(|e| e.dnc).collect(),
@@ -73,19 +65,10 @@ impl Log {
         let mut b = Batch::new(
             &self.customers[r.clone()],
             &self.times[r.clone()],
-            Codes {
-                codes: &self.tp[r.clone()],
-                labels: &self.tp_l,
-            },
+            Codes { codes: &self.tp[r.clone()], labels: &self.tp_l },
         );
-        b.outcomes = Some(Codes {
-            codes: &self.out[r.clone()],
-            labels: &self.out_l,
-        });
-        b.segments = Some(Codes {
-            codes: &self.seg[r.clone()],
-            labels: &self.seg_l,
-        });
+        b.outcomes = Some(Codes { codes: &self.out[r.clone()], labels: &self.out_l });
+        b.segments = Some(Codes { codes: &self.seg[r.clone()], labels: &self.seg_l });
         b.open_complaint = Some(&self.complaint[r.clone()]);
         b.do_not_contact = Some(&self.dnc[r.clone()]);
         b.event_ids = Some(&self.ids[r]);
@@ -99,15 +82,7 @@ impl Log {
 
 fn events() -> impl Strategy<Value = Vec<Ev>> {
     prop::collection::vec(
-        (
-            0u64..6,
-            0i64..5 * 86_400,
-            0u32..3,
-            0u32..4,
-            0u32..3,
-            prop::bool::weighted(0.1),
-            prop::bool::weighted(0.1),
-        ),
+        (0u64..6, 0i64..5 * 86_400, 0u32..3, 0u32..4, 0u32..3, prop::bool::weighted(0.1), prop::bool::weighted(0.1)),
         0..150,
     )
     .prop_map(|rows| {
@@ -117,37 +92,21 @@ fn events() -> impl Strategy<Value = Vec<Ev>> {
             .map(|(i, (customer, dt, tp, out, seg, complaint, dnc))| {
                 // Many equal times: a zero gap in a third of the rows.
                 t += if dt % 3 == 0 { 0 } else { dt };
-                Ev {
-                    customer,
-                    time: t,
-                    tp,
-                    out,
-                    seg,
-                    complaint,
-                    dnc,
-                    id: i as u64,
-                }
+                Ev { customer, time: t, tp, out, seg, complaint, dnc, id: i as u64 }
             })
             .collect()
     })
 }
 
 fn subset(names: [&'static str; 3]) -> impl Strategy<Value = Option<BTreeSet<String>>> {
-    prop::option::weighted(
-        0.5,
-        prop::collection::btree_set(prop::sample::select(names.to_vec()), 1..3),
-    )
-    .prop_map(|s| s.map(|s| s.into_iter().map(str::to_owned).collect()))
+    prop::option::weighted(0.5, prop::collection::btree_set(prop::sample::select(names.to_vec()), 1..3))
+        .prop_map(|s| s.map(|s| s.into_iter().map(str::to_owned).collect()))
 }
 
 fn quarantine() -> impl Strategy<Value = Quarantine> {
     (0i64..20, prop::bool::ANY).prop_map(|(days, per_survey)| Quarantine {
         duration: Span::from_seconds(days * 86_400).unwrap(),
-        scope: if per_survey {
-            QuarantineScope::Survey
-        } else {
-            QuarantineScope::Global
-        },
+        scope: if per_survey { QuarantineScope::Survey } else { QuarantineScope::Global },
     })
 }
 
@@ -163,36 +122,20 @@ fn trigger() -> impl Strategy<Value = Trigger> {
         prop::bool::weighted(0.3),
         0i64..3 * 86_400,
     )
-        .prop_map(
-            |(
-                touchpoints,
-                outcomes,
-                segments,
-                sample,
-                priority,
-                quarantine,
-                second,
-                by_event,
-                delay,
-            )| Trigger {
-                id: String::new(),
-                survey: if second { "s2" } else { "s1" }.into(),
-                touchpoints,
-                channels: None,
-                outcomes,
-                segments,
-                sample,
-                sample_by: if by_event {
-                    SampleUnit::Event
-                } else {
-                    SampleUnit::Customer
-                },
-                delay: Span::from_seconds(delay).unwrap(),
-                via: None,
-                priority,
-                quarantine,
-            },
-        )
+        .prop_map(|(touchpoints, outcomes, segments, sample, priority, quarantine, second, by_event, delay)| Trigger {
+            id: String::new(),
+            survey: if second { "s2" } else { "s1" }.into(),
+            touchpoints,
+            channels: None,
+            outcomes,
+            segments,
+            sample,
+            sample_by: if by_event { SampleUnit::Event } else { SampleUnit::Customer },
+            delay: Span::from_seconds(delay).unwrap(),
+            via: None,
+            priority,
+            quarantine,
+        })
 }
 
 fn rules() -> impl Strategy<Value = Rules> {
@@ -208,35 +151,23 @@ fn rules() -> impl Strategy<Value = Rules> {
             quarantine,
             caps: caps
                 .into_iter()
-                .map(|(max, days)| Cap {
-                    max,
-                    per: Span::from_seconds(days * 86_400).unwrap(),
-                })
+                .map(|(max, days)| Cap { max, per: Span::from_seconds(days * 86_400).unwrap() })
                 .collect(),
             exclude: Exclusions {
-                segments: if exclude_staff {
-                    BTreeSet::from(["staff".to_owned()])
-                } else {
-                    BTreeSet::new()
-                },
+                segments: if exclude_staff { BTreeSet::from(["staff".to_owned()]) } else { BTreeSet::new() },
                 ..Exclusions::default()
             },
             catalog: BTreeMap::new(),
             triggers: triggers
                 .into_iter()
                 .enumerate()
-                .map(|(i, t)| Trigger {
-                    id: format!("t{i}"),
-                    ..t
-                })
+                .map(|(i, t)| Trigger { id: format!("t{i}"), ..t })
                 .collect(),
         })
 }
 
 fn matches(t: &Trigger, e: &Ev) -> bool {
-    let ok = |f: &Option<BTreeSet<String>>, v: Option<&str>| {
-        f.as_ref().is_none_or(|s| v.is_some_and(|v| s.contains(v)))
-    };
+    let ok = |f: &Option<BTreeSet<String>>, v: Option<&str>| f.as_ref().is_none_or(|s| v.is_some_and(|v| s.contains(v)));
     ok(&t.touchpoints, Some(TPS[e.tp as usize]))
         && ok(&t.outcomes, OUTS.get(e.out as usize).copied())
         && ok(&t.segments, Some(SEGS[e.seg as usize]))
@@ -253,16 +184,13 @@ fn check_guards(rules: &Rules, evs: &[Ev], decisions: &[Decision]) {
     for (row, e) in evs.iter().enumerate() {
         let ds = by_row.remove(&row).unwrap_or_default();
         // Exactly the matching triggers decide, each once.
-        let expected: BTreeSet<u32> = (0..rules.triggers.len() as u32)
-            .filter(|&i| matches(&rules.triggers[i as usize], e))
-            .collect();
+        let expected: BTreeSet<u32> = (0..rules.triggers.len() as u32).filter(|&i| matches(&rules.triggers[i as usize], e)).collect();
         let got: BTreeSet<u32> = ds.iter().map(|d| d.trigger).collect();
         assert_eq!(got, expected, "row {row}");
         assert_eq!(got.len(), ds.len());
         let invited: Vec<&&Decision> = ds.iter().filter(|d| d.reason.is_invited()).collect();
         assert!(invited.len() <= 1, "two invitations on row {row}");
-        let excluded =
-            e.dnc || e.complaint || (rules.exclude.segments.contains(SEGS[e.seg as usize]));
+        let excluded = e.dnc || e.complaint || (rules.exclude.segments.contains(SEGS[e.seg as usize]));
         if excluded {
             assert!(invited.is_empty());
         }
@@ -273,19 +201,13 @@ fn check_guards(rules: &Rules, evs: &[Ev], decisions: &[Decision]) {
         if let Some(q) = t.quarantine.or(rules.quarantine) {
             for (pt, ps) in past.iter() {
                 if q.scope == QuarantineScope::Global || *ps == t.survey {
-                    assert!(
-                        e.time - pt >= q.duration.seconds(),
-                        "quarantine broken at row {row}"
-                    );
+                    assert!(e.time - pt >= q.duration.seconds(), "quarantine broken at row {row}");
                 }
             }
         }
         past.push((e.time, t.survey.clone()));
         for cap in &rules.caps {
-            let inside = past
-                .iter()
-                .filter(|(pt, _)| *pt > e.time - cap.per.seconds())
-                .count();
+            let inside = past.iter().filter(|(pt, _)| *pt > e.time - cap.per.seconds()).count();
             assert!(inside <= cap.max as usize, "cap broken at row {row}");
         }
         // Higher-priority triggers that matched must have had a reason not to invite.
@@ -297,9 +219,7 @@ fn check_guards(rules: &Rules, evs: &[Ev], decisions: &[Decision]) {
                 assert_eq!(winner, inv.trigger);
                 let w = &rules.triggers[winner as usize];
                 let me = &rules.triggers[d.trigger as usize];
-                assert!(
-                    w.priority > me.priority || (w.priority == me.priority && winner < d.trigger)
-                );
+                assert!(w.priority > me.priority || (w.priority == me.priority && winner < d.trigger));
             }
         }
     }
@@ -420,10 +340,7 @@ fn priority_picks_one_trigger_and_falls_through_sampling() {
     let d = o.decide(&call("ann", 0)).unwrap();
     let got: Vec<(u32, &str)> = d.iter().map(|d| (d.trigger, d.reason.code())).collect();
     // Priority order: never (sampled out), high (invites), low (lower priority).
-    assert_eq!(
-        got,
-        [(2, "sampled_out"), (1, "invited"), (0, "lower_priority")]
-    );
+    assert_eq!(got, [(2, "sampled_out"), (1, "invited"), (0, "lower_priority")]);
     assert_eq!(d[2].reason, Reason::LowerPriority { winner: 1 });
 }
 
@@ -439,35 +356,16 @@ fn per_survey_quarantine_and_caps_give_their_reasons() {
     .unwrap();
     let mut o = Orchestrator::new(rules).unwrap();
     let day = 86_400;
-    let web = |t| Event {
-        touchpoint: "web".into(),
-        ..call("ann", t)
-    };
+    let web = |t| Event { touchpoint: "web".into(), ..call("ann", t) };
     assert!(o.decide(&call("ann", 0)).unwrap()[0].reason.is_invited());
-    assert_eq!(
-        o.decide(&call("ann", day)).unwrap()[0].reason,
-        Reason::Quarantined { until: 10 * day }
-    );
+    assert_eq!(o.decide(&call("ann", day)).unwrap()[0].reason, Reason::Quarantined { until: 10 * day });
     // Another survey is not quarantined ...
     assert!(o.decide(&web(2 * day)).unwrap()[0].reason.is_invited());
     // ... but the cap of 2 per 30 days is full until the first invitation leaves the window.
-    assert_eq!(
-        o.decide(&call("ann", 11 * day)).unwrap()[0].reason,
-        Reason::Capped {
-            cap: 0,
-            until: 30 * day
-        }
-    );
-    assert!(
-        o.decide(&call("ann", 30 * day)).unwrap()[0]
-            .reason
-            .is_invited()
-    );
+    assert_eq!(o.decide(&call("ann", 11 * day)).unwrap()[0].reason, Reason::Capped { cap: 0, until: 30 * day });
+    assert!(o.decide(&call("ann", 30 * day)).unwrap()[0].reason.is_invited());
     let summary = o.customer(customer_key("ann")).unwrap();
-    assert_eq!(
-        (summary.invitations, summary.last_invited),
-        (3, Some(30 * day))
-    );
+    assert_eq!((summary.invitations, summary.last_invited), (3, Some(30 * day)));
 }
 
 #[test]
@@ -477,52 +375,27 @@ fn exclusions_come_first_in_a_fixed_order() {
     )
     .unwrap();
     let mut o = Orchestrator::new(rules).unwrap();
-    let both = Event {
-        do_not_contact: true,
-        open_complaint: true,
-        ..call("ann", 0)
-    };
+    let both = Event { do_not_contact: true, open_complaint: true, ..call("ann", 0) };
     assert_eq!(o.decide(&both).unwrap()[0].reason, Reason::DoNotContact);
-    let complaint = Event {
-        open_complaint: true,
-        ..call("ann", 0)
-    };
-    assert_eq!(
-        o.decide(&complaint).unwrap()[0].reason,
-        Reason::OpenComplaint
-    );
-    let staff = Event {
-        segment: Some("staff".into()),
-        ..call("ann", 0)
-    };
+    let complaint = Event { open_complaint: true, ..call("ann", 0) };
+    assert_eq!(o.decide(&complaint).unwrap()[0].reason, Reason::OpenComplaint);
+    let staff = Event { segment: Some("staff".into()), ..call("ann", 0) };
     assert_eq!(o.decide(&staff).unwrap()[0].reason, Reason::ExcludedSegment);
     // Nothing was remembered for excluded interactions.
     assert_eq!(o.customers(), 0);
     // Switching an exclusion off.
-    let rules = Rules::from_json(
-        r#"{"exclude": {"open_complaint": false}, "triggers": [{"id": "t", "survey": "s"}]}"#,
-    )
-    .unwrap();
+    let rules = Rules::from_json(r#"{"exclude": {"open_complaint": false}, "triggers": [{"id": "t", "survey": "s"}]}"#).unwrap();
     let mut o = Orchestrator::new(rules).unwrap();
     assert!(o.decide(&complaint).unwrap()[0].reason.is_invited());
 }
 
 #[test]
 fn bad_batches_are_rejected_whole() {
-    let rules =
-        Rules::from_json(r#"{"triggers": [{"id": "t", "survey": "s", "sample_by": "event"}]}"#)
-            .unwrap();
+    let rules = Rules::from_json(r#"{"triggers": [{"id": "t", "survey": "s", "sample_by": "event"}]}"#).unwrap();
     let mut o = Orchestrator::new(rules).unwrap();
     let tps = vec!["call".to_owned()];
     let ids = [1, 2, 3];
-    let mut b = Batch::new(
-        &[1, 2, 3],
-        &[0, 10, 5],
-        Codes {
-            codes: &[0, 0, 0],
-            labels: &tps,
-        },
-    );
+    let mut b = Batch::new(&[1, 2, 3], &[0, 10, 5], Codes { codes: &[0, 0, 0], labels: &tps });
     b.event_ids = Some(&ids);
     let before = o.to_json();
     let err = o.feed(&b).unwrap_err();
@@ -533,50 +406,15 @@ fn bad_batches_are_rejected_whole() {
     );
     assert_eq!(o.to_json(), before, "nothing changed");
     // Earlier than what was fed before.
-    o.feed(&Batch {
-        times: &[0, 10, 10],
-        ..b
-    })
-    .unwrap();
-    let err = o
-        .feed(&Batch {
-            times: &[9, 10, 10],
-            ..b
-        })
-        .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("time `9` at row 0 is earlier than `10`")
-    );
+    o.feed(&Batch { times: &[0, 10, 10], ..b }).unwrap();
+    let err = o.feed(&Batch { times: &[9, 10, 10], ..b }).unwrap_err();
+    assert!(err.to_string().contains("time `9` at row 0 is earlier than `10`"));
     // Codes without labels, lengths, missing event ids.
-    let err = o
-        .feed(&Batch {
-            touchpoints: Codes {
-                codes: &[0, 1, 0],
-                labels: &tps,
-            },
-            times: &[20, 20, 20],
-            ..b
-        })
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "code in `touchpoints` at row 1 `1` is outside 0..1 (the labels given)"
-    );
-    let err = o
-        .feed(&Batch {
-            times: &[20, 20],
-            ..b
-        })
-        .unwrap_err();
+    let err = o.feed(&Batch { touchpoints: Codes { codes: &[0, 1, 0], labels: &tps }, times: &[20, 20, 20], ..b }).unwrap_err();
+    assert_eq!(err.to_string(), "code in `touchpoints` at row 1 `1` is outside 0..1 (the labels given)");
+    let err = o.feed(&Batch { times: &[20, 20], ..b }).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::LengthMismatch);
-    let err = o
-        .feed(&Batch {
-            event_ids: None,
-            times: &[20, 20, 20],
-            ..b
-        })
-        .unwrap_err();
+    let err = o.feed(&Batch { event_ids: None, times: &[20, 20, 20], ..b }).unwrap_err();
     assert!(err.to_string().contains("samples by event"));
 }
 
@@ -596,59 +434,22 @@ fn rows_and_columns_give_the_same_decisions() {
             ..call(&format!("c{}", i % 37), i * 3600)
         })
         .collect();
-    let rows = Orchestrator::new(rules.clone())
-        .unwrap()
-        .feed_events(&evs)
-        .unwrap();
+    let rows = Orchestrator::new(rules.clone()).unwrap().feed_events(&evs).unwrap();
     let keys: Vec<u64> = evs.iter().map(|e| customer_key(&e.customer)).collect();
     let times: Vec<i64> = evs.iter().map(|e| e.time).collect();
     let tps = vec!["call".to_owned()];
     let chs = vec!["email".to_owned(), "call_centre".to_owned()];
     let outs = vec!["failed".to_owned()];
     let tp_codes = vec![0; evs.len()];
-    let ch_codes: Vec<u32> = evs
-        .iter()
-        .map(|e| {
-            if e.channel.is_some() {
-                1
-            } else {
-                Codes::MISSING
-            }
-        })
-        .collect();
-    let out_codes: Vec<u32> = evs
-        .iter()
-        .map(|e| {
-            if e.outcome.is_some() {
-                0
-            } else {
-                Codes::MISSING
-            }
-        })
-        .collect();
-    let mut b = Batch::new(
-        &keys,
-        &times,
-        Codes {
-            codes: &tp_codes,
-            labels: &tps,
-        },
-    );
-    b.channels = Some(Codes {
-        codes: &ch_codes,
-        labels: &chs,
-    });
-    b.outcomes = Some(Codes {
-        codes: &out_codes,
-        labels: &outs,
-    });
+    let ch_codes: Vec<u32> = evs.iter().map(|e| if e.channel.is_some() { 1 } else { Codes::MISSING }).collect();
+    let out_codes: Vec<u32> = evs.iter().map(|e| if e.outcome.is_some() { 0 } else { Codes::MISSING }).collect();
+    let mut b = Batch::new(&keys, &times, Codes { codes: &tp_codes, labels: &tps });
+    b.channels = Some(Codes { codes: &ch_codes, labels: &chs });
+    b.outcomes = Some(Codes { codes: &out_codes, labels: &outs });
     let cols = Orchestrator::new(rules).unwrap().feed(&b).unwrap();
     assert_eq!(rows, cols);
     let reasons: BTreeSet<&str> = cols.iter().map(|d| d.reason.code()).collect();
-    assert_eq!(
-        reasons,
-        BTreeSet::from(["invited", "quarantined", "sampled_out", "lower_priority"])
-    );
+    assert_eq!(reasons, BTreeSet::from(["invited", "quarantined", "sampled_out", "lower_priority"]));
 }
 
 #[test]
@@ -661,16 +462,7 @@ fn simulation_counts_add_up() {
     )
     .unwrap();
     let evs: Vec<Ev> = (0..3000u64)
-        .map(|i| Ev {
-            customer: i % 200,
-            time: i as i64 * 1800,
-            tp: (i % 3) as u32,
-            out: 3,
-            seg: 0,
-            complaint: i % 50 == 0,
-            dnc: false,
-            id: i,
-        })
+        .map(|i| Ev { customer: i % 200, time: i as i64 * 1800, tp: (i % 3) as u32, out: 3, seg: 0, complaint: i % 50 == 0, dnc: false, id: i })
         .collect();
     let log = Log::new(&evs);
     let a = ResponseAssumptions {
@@ -683,10 +475,7 @@ fn simulation_counts_add_up() {
     assert_eq!(sim.interactions, 3000);
     assert_eq!(sim.customers, 200);
     for (i, t) in sim.triggers.iter().enumerate() {
-        assert_eq!(
-            t.matched,
-            decisions.iter().filter(|d| d.trigger == i as u32).count() as u64
-        );
+        assert_eq!(t.matched, decisions.iter().filter(|d| d.trigger == i as u32).count() as u64);
         assert_eq!(t.by_reason.iter().sum::<u64>(), t.matched);
     }
     assert_eq!(sim.triggers[1].response_rate, 0.05);
@@ -697,14 +486,7 @@ fn simulation_counts_add_up() {
     assert_eq!(sim.contacts.iter().map(|c| c.0 * c.1).sum::<u64>(), invites);
     let expected = sim.triggers[0].invited() as f64 * 0.3 + sim.triggers[1].invited() as f64 * 0.05;
     assert!((sim.expected_responses - expected).abs() < 1e-9);
-    assert!(
-        simulate(
-            &rules,
-            &log.batch(0..10),
-            &ResponseAssumptions { default: 1.5, ..a }
-        )
-        .is_err()
-    );
+    assert!(simulate(&rules, &log.batch(0..10), &ResponseAssumptions { default: 1.5, ..a }).is_err());
 }
 
 #[test]
@@ -719,8 +501,5 @@ fn restored_state_rejects_inconsistency() {
     assert_eq!(err.kind(), ErrorKind::Json);
     assert!(err.to_string().contains("later than the clock"));
     let bad_rules = json.replace(r#""survey":"s""#, r#""survey":"""#);
-    assert_eq!(
-        Orchestrator::from_json(&bad_rules).unwrap_err().kind(),
-        ErrorKind::Json
-    );
+    assert_eq!(Orchestrator::from_json(&bad_rules).unwrap_err().kind(), ErrorKind::Json);
 }

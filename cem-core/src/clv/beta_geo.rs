@@ -653,10 +653,7 @@ struct Scaled<'a> {
 impl<'a> Scaled<'a> {
     fn new(data: &'a Rfm, scale: f64, penalizer: f64) -> Result<Self> {
         let too_many = || {
-            Error::invalid_argument(
-                "frequency",
-                "more distinct customers than the fit can index",
-            )
+            Error::invalid_argument("frequency", "more distinct customers than the fit can index")
         };
         Ok(Scaled {
             data,

@@ -390,8 +390,7 @@ impl Objective<3> for Mean {
                 inv += w / (xm + v);
             }
             let psi = digamma(px + q);
-            ll += g.weight
-                * (ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + q * ln_v + px * g.ln_x)
+            ll += g.weight * (ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q + q * ln_v + px * g.ln_x)
                 + (px - 1.0) * g.weighted_ln_m
                 - (px + q) * lxmv;
             let [dp, dq, dv] = &mut grad;
@@ -440,10 +439,7 @@ mod tests {
             assert!((value - (-ll / total + 0.1 * penalty)).abs() < 1e-12 * value.abs().max(1.0));
             for ((got, want), p) in grad.iter().zip(g).zip(params) {
                 let want = -want / total + 0.2 * p * p;
-                assert!(
-                    (got - want).abs() < 1e-10 * want.abs().max(1.0),
-                    "{got} vs {want}"
-                );
+                assert!((got - want).abs() < 1e-10 * want.abs().max(1.0), "{got} vs {want}");
             }
         }
     }

@@ -36,8 +36,8 @@ mod pain;
 mod sessions;
 
 pub use consistency::ChannelPair;
-pub(crate) use dfg::percentile;
 pub use dfg::{Dfg, Edge, Variant};
+pub(crate) use dfg::percentile;
 pub use funnel::{Funnel, FunnelStep, TimeToStep};
 pub use log::EventLog;
 pub use map::MapOptions;

@@ -339,9 +339,7 @@ mod tests {
         // sort; amounts in the same period are summed in input order either way.
         let mut state = 12_345_u64;
         let mut next = move |m: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             (state >> 33) % m
         };
         let n = 5_000;
@@ -353,9 +351,8 @@ mod tests {
         for period in [Period::Day, Period::Week, Period::Month] {
             let a = CustomerSummary::from_transactions(&dense, &times, Some(&amounts), end, period)
                 .unwrap();
-            let b =
-                CustomerSummary::from_transactions(&sparse, &times, Some(&amounts), end, period)
-                    .unwrap();
+            let b = CustomerSummary::from_transactions(&sparse, &times, Some(&amounts), end, period)
+                .unwrap();
             assert_eq!(a.customers.len(), b.customers.len());
             assert_eq!(
                 (&a.frequency, &a.recency, &a.t),

@@ -36,10 +36,10 @@
 //! ```
 
 mod aggregate;
+pub mod orchestrate;
 mod condition;
 mod definition;
 mod limits;
-pub mod orchestrate;
 mod score;
 mod summary;
 mod tally;

@@ -144,8 +144,7 @@ impl Store {
         self.index.insert(key, s);
         self.keys.push(key);
         self.cells.extend([NONE, 0]);
-        self.cells
-            .extend(std::iter::repeat_n(NONE, self.keep + self.surveys));
+        self.cells.extend(std::iter::repeat_n(NONE, self.keep + self.surveys));
         Some(s)
     }
 
@@ -161,27 +160,17 @@ impl Store {
     /// The recent invitation times of a slot (the full block, [`NONE`]s first).
     #[inline]
     pub(crate) fn recent(&self, slot: u32) -> &[i64] {
-        self.block(slot)
-            .get(RECENT..RECENT + self.keep)
-            .unwrap_or_default()
+        self.block(slot).get(RECENT..RECENT + self.keep).unwrap_or_default()
     }
 
     /// The last invitation per survey of a slot ([`NONE`] where none).
     pub(crate) fn by_survey(&self, slot: u32) -> &[i64] {
-        self.block(slot)
-            .get(RECENT + self.keep..)
-            .unwrap_or_default()
+        self.block(slot).get(RECENT + self.keep..).unwrap_or_default()
     }
 
     /// The quarantine check at time `t` for `survey`.
     #[inline]
-    pub(crate) fn quarantine(
-        &self,
-        slot: u32,
-        q: &Quarantine,
-        survey: u32,
-        t: i64,
-    ) -> Option<Block> {
+    pub(crate) fn quarantine(&self, slot: u32, q: &Quarantine, survey: u32, t: i64) -> Option<Block> {
         let d = q.duration.seconds();
         if d == 0 {
             return None;
@@ -205,19 +194,10 @@ impl Store {
         for (i, cap) in caps.iter().enumerate() {
             let k = cap.max as usize;
             let from = t.saturating_sub(cap.per.seconds());
-            let inside = recent
-                .iter()
-                .rev()
-                .take_while(|&&s| s != NONE && s > from)
-                .count();
+            let inside = recent.iter().rev().take_while(|&&s| s != NONE && s > from).count();
             if inside >= k {
                 // The window frees up when the k-th most recent invitation leaves it.
-                let until = match recent
-                    .len()
-                    .checked_sub(k)
-                    .filter(|_| k > 0)
-                    .and_then(|j| recent.get(j))
-                {
+                let until = match recent.len().checked_sub(k).filter(|_| k > 0).and_then(|j| recent.get(j)) {
                     Some(&kth) => kth.saturating_add(cap.per.seconds()),
                     None => i64::MAX,
                 };
@@ -232,9 +212,7 @@ impl Store {
     pub(crate) fn invite(&mut self, slot: u32, t: i64, survey: u32) {
         let (keep, surveys) = (self.keep, self.surveys);
         let from = slot as usize * self.stride;
-        let Some(b) = self.cells.get_mut(from..from + self.stride) else {
-            return;
-        };
+        let Some(b) = self.cells.get_mut(from..from + self.stride) else { return };
         if let Some(last) = b.get_mut(LAST) {
             *last = t;
         }
@@ -263,25 +241,14 @@ impl Store {
 
     /// Restores one customer (recent times ascending; the newest `keep` are kept). False if
     /// the key is already there.
-    pub(crate) fn restore(
-        &mut self,
-        key: u64,
-        last: i64,
-        count: u64,
-        recent: &[i64],
-        by_survey: &[(u32, i64)],
-    ) -> bool {
+    pub(crate) fn restore(&mut self, key: u64, last: i64, count: u64, recent: &[i64], by_survey: &[(u32, i64)]) -> bool {
         if self.slot(key).is_some() {
             return false;
         }
-        let Some(s) = self.insert(key) else {
-            return false;
-        };
+        let Some(s) = self.insert(key) else { return false };
         let (keep, surveys) = (self.keep, self.surveys);
         let from = s as usize * self.stride;
-        let Some(b) = self.cells.get_mut(from..from + self.stride) else {
-            return false;
-        };
+        let Some(b) = self.cells.get_mut(from..from + self.stride) else { return false };
         if let [l, c, ..] = b {
             *l = last;
             *c = i64::try_from(count).unwrap_or(i64::MAX);

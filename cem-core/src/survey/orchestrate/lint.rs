@@ -67,21 +67,14 @@ impl Rules {
         for (i, t) in self.triggers.iter().enumerate() {
             let id = Some(t.id.as_str());
             if t.sample == 0.0 {
-                warn(
-                    id,
-                    "never_sampled",
-                    format!("trigger `{}` samples 0: it never invites", t.id),
-                );
+                warn(id, "never_sampled", format!("trigger `{}` samples 0: it never invites", t.id));
             }
             for (field, set) in filters(t) {
                 if set.is_some_and(BTreeSet::is_empty) {
                     warn(
                         id,
                         "empty_filter",
-                        format!(
-                            "trigger `{}` has an empty `{field}` list: it matches nothing",
-                            t.id
-                        ),
+                        format!("trigger `{}` has an empty `{field}` list: it matches nothing", t.id),
                     );
                 }
             }
@@ -120,16 +113,11 @@ impl Rules {
                 warn(
                     id,
                     "unknown_touchpoint",
-                    format!(
-                        "trigger `{}` names touchpoint `{tp}`, which is not in the catalog",
-                        t.id
-                    ),
+                    format!("trigger `{}` names touchpoint `{tp}`, which is not in the catalog", t.id),
                 );
             }
         }
-        let Some(channels) = t.channels.as_ref().filter(|c| !c.is_empty()) else {
-            return;
-        };
+        let Some(channels) = t.channels.as_ref().filter(|c| !c.is_empty()) else { return };
         let reachable = self
             .catalog
             .iter()
@@ -164,14 +152,8 @@ impl Rules {
         };
         self.triggers.iter().enumerate().find_map(|(j, a)| {
             let before = a.priority > t.priority || (a.priority == t.priority && j < i);
-            let always = a.sample >= 1.0
-                && a.quarantine
-                    .or(self.quarantine)
-                    .is_none_or(|q| q.duration.seconds() == 0);
-            let wide = filters(a)
-                .iter()
-                .zip(filters(t))
-                .all(|((_, fa), (_, ft))| covers(*fa, ft));
+            let always = a.sample >= 1.0 && a.quarantine.or(self.quarantine).is_none_or(|q| q.duration.seconds() == 0);
+            let wide = filters(a).iter().zip(filters(t)).all(|((_, fa), (_, ft))| covers(*fa, ft));
             (j != i && before && always && wide).then_some(a.id.as_str())
         })
     }
@@ -192,35 +174,22 @@ mod tests {
 
     fn codes(json: &str) -> Vec<(Option<String>, String)> {
         let rules = Rules::from_json(json).unwrap();
-        rules
-            .warnings()
-            .into_iter()
-            .map(|w| (w.rule, w.code))
-            .collect()
+        rules.warnings().into_iter().map(|w| (w.rule, w.code)).collect()
     }
 
     #[test]
     fn contradictions_are_found() {
         assert_eq!(codes(r#"{"triggers": []}"#), [(None, "no_triggers".into())]);
         assert_eq!(
-            codes(
-                r#"{"caps": [{"max": 0, "per": "1d"}], "triggers": [{"id": "a", "survey": "s"}]}"#
-            ),
+            codes(r#"{"caps": [{"max": 0, "per": "1d"}], "triggers": [{"id": "a", "survey": "s"}]}"#),
             [(None, "zero_cap".into())]
         );
         assert_eq!(
-            codes(
-                r#"{"exclude": {"segments": ["staff", "test"]}, "triggers": [{"id": "a", "survey": "s", "segments": ["staff"], "outcomes": []}]}"#
-            ),
-            [
-                (Some("a".into()), "empty_filter".into()),
-                (Some("a".into()), "excluded_segments".into())
-            ]
+            codes(r#"{"exclude": {"segments": ["staff", "test"]}, "triggers": [{"id": "a", "survey": "s", "segments": ["staff"], "outcomes": []}]}"#),
+            [(Some("a".into()), "empty_filter".into()), (Some("a".into()), "excluded_segments".into())]
         );
         assert_eq!(
-            codes(
-                r#"{"catalog": {"call": "call_centre"}, "triggers": [{"id": "a", "survey": "s", "touchpoints": ["shop"]}]}"#
-            ),
+            codes(r#"{"catalog": {"call": "call_centre"}, "triggers": [{"id": "a", "survey": "s", "touchpoints": ["shop"]}]}"#),
             [(Some("a".into()), "unknown_touchpoint".into())]
         );
         // b is shadowed by a (wider, higher priority, samples all, no quarantine) ...
@@ -228,10 +197,7 @@ mod tests {
                                       {"id": "b", "survey": "t", "touchpoints": ["call"]}]}"#;
         assert_eq!(codes(shadow), [(Some("b".into()), "shadowed".into())]);
         // ... but not once a can be quarantined, or samples less than everyone.
-        let quarantined = shadow.replace(
-            r#""priority": 2}"#,
-            r#""priority": 2, "quarantine": {"for": "1d"}}"#,
-        );
+        let quarantined = shadow.replace(r#""priority": 2}"#, r#""priority": 2, "quarantine": {"for": "1d"}}"#);
         assert!(codes(&quarantined).is_empty());
         let sampled = shadow.replace(r#""priority": 2}"#, r#""priority": 2, "sample": 0.5}"#);
         assert!(codes(&sampled).is_empty());

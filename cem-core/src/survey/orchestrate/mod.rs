@@ -51,9 +51,7 @@ pub use guards::{customer_key, sample_draw};
 pub use lint::RuleWarning;
 pub use nonresponse::{Balance, Categorical, NonResponse, Numeric, nonresponse};
 pub use orchestrator::{Batch, Codes, CustomerSummary, Decision, Event, Orchestrator, Reason};
-pub use response::{
-    Dropoff, QuestionDropoff, ResponseRate, TimeToRespond, dropoff, response_rates,
-};
+pub use response::{Dropoff, QuestionDropoff, ResponseRate, TimeToRespond, dropoff, response_rates};
 pub use rules::{
     Cap, Exclusions, MAX_TRIGGERS, Quarantine, QuarantineScope, Rules, SampleUnit, Span, Trigger,
 };

@@ -134,22 +134,15 @@ pub fn nonresponse(
             return Err(Error::length_mismatch("responded", n, name, len));
         }
     }
-    let who: Vec<usize> = (0..n)
-        .filter(|&i| responded.get(i).copied().unwrap_or(false))
-        .collect();
+    let who: Vec<usize> = (0..n).filter(|&i| responded.get(i).copied().unwrap_or(false)).collect();
     if who.is_empty() {
-        return Err(Error::empty(
-            "the responders",
-            "nothing to compare with the invited population",
-        ));
+        return Err(Error::empty("the responders", "nothing to compare with the invited population"));
     }
     let mut targets = Vec::with_capacity(categorical.len());
     let mut resp_codes = Vec::with_capacity(categorical.len());
     for c in categorical {
         let (invited, resp) = level_counts(c, &who)?;
-        if let Some(l) =
-            (0..invited.len()).find(|&l| invited.get(l) > Some(&0) && resp.get(l) == Some(&0))
-        {
+        if let Some(l) = (0..invited.len()).find(|&l| invited.get(l) > Some(&0) && resp.get(l) == Some(&0)) {
             return Err(Error::invalid_argument(
                 c.name,
                 format!(
@@ -159,17 +152,8 @@ pub fn nonresponse(
             ));
         }
         #[allow(clippy::cast_precision_loss)]
-        targets.push(
-            invited
-                .iter()
-                .map(|&k| k as f64 / n as f64)
-                .collect::<Vec<f64>>(),
-        );
-        resp_codes.push(
-            who.iter()
-                .map(|&i| c.codes.get(i).copied().unwrap_or(0))
-                .collect::<Vec<u32>>(),
-        );
+        targets.push(invited.iter().map(|&k| k as f64 / n as f64).collect::<Vec<f64>>());
+        resp_codes.push(who.iter().map(|&i| c.codes.get(i).copied().unwrap_or(0)).collect::<Vec<u32>>());
     }
     let (resp_weights, rake_iterations) = if categorical.is_empty() {
         (vec![1.0; who.len()], 0)
@@ -210,16 +194,10 @@ pub fn nonresponse(
                 "is not a finite number",
             ));
         }
-        let vals: Vec<f64> = who
-            .iter()
-            .map(|&i| x.values.get(i).copied().unwrap_or(0.0))
-            .collect();
+        let vals: Vec<f64> = who.iter().map(|&i| x.values.get(i).copied().unwrap_or(0.0)).collect();
         let (m, v) = (mean(x.values, None), variance(x.values, None));
         let (mr, vr) = (mean(&vals, None), variance(&vals, None));
-        let (mw, vw) = (
-            mean(&vals, Some(&resp_weights)),
-            variance(&vals, Some(&resp_weights)),
-        );
+        let (mw, vw) = (mean(&vals, Some(&resp_weights)), variance(&vals, Some(&resp_weights)));
         balance.push(Balance {
             attribute: x.name.to_owned(),
             level: None,
@@ -307,13 +285,7 @@ fn variance(xs: &[f64], w: Option<&[f64]>) -> Option<f64> {
         None => xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0),
         Some(w) => {
             let total: f64 = w.iter().sum();
-            xs.iter()
-                .zip(w)
-                .map(|(x, w)| w * (x - m).powi(2))
-                .sum::<f64>()
-                / total
-                * n
-                / (n - 1.0)
+            xs.iter().zip(w).map(|(x, w)| w * (x - m).powi(2)).sum::<f64>() / total * n / (n - 1.0)
         }
     })
 }
@@ -340,8 +312,5 @@ fn nps_both(
     if plain.n() == 0 {
         return Ok((None, None));
     }
-    Ok((
-        Some(plain.estimate(confidence)?),
-        Some(weighted.estimate(confidence)?),
-    ))
+    Ok((Some(plain.estimate(confidence)?), Some(weighted.estimate(confidence)?)))
 }

@@ -309,11 +309,7 @@ impl Orchestrator {
         let surveys: Vec<String> = rules
             .triggers
             .iter()
-            .filter(|t| {
-                t.quarantine
-                    .or(rules.quarantine)
-                    .is_some_and(|q| q.scope == QuarantineScope::Survey)
-            })
+            .filter(|t| t.quarantine.or(rules.quarantine).is_some_and(|q| q.scope == QuarantineScope::Survey))
             .map(|t| t.survey.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
@@ -401,34 +397,15 @@ impl Orchestrator {
         let complaint: Vec<bool> = events.iter().map(|e| e.open_complaint).collect();
         let dnc: Vec<bool> = events.iter().map(|e| e.do_not_contact).collect();
         let ids: Option<Vec<u64>> = events.iter().map(|e| e.event_id).collect();
-        let mut batch = Batch::new(
-            &keys,
-            &times,
-            Codes {
-                codes: &tp_c,
-                labels: &tp_l,
-            },
-        );
-        batch.channels = Some(Codes {
-            codes: &ch_c,
-            labels: &ch_l,
-        });
-        batch.outcomes = Some(Codes {
-            codes: &oc_c,
-            labels: &oc_l,
-        });
-        batch.segments = Some(Codes {
-            codes: &sg_c,
-            labels: &sg_l,
-        });
+        let mut batch = Batch::new(&keys, &times, Codes { codes: &tp_c, labels: &tp_l });
+        batch.channels = Some(Codes { codes: &ch_c, labels: &ch_l });
+        batch.outcomes = Some(Codes { codes: &oc_c, labels: &oc_l });
+        batch.segments = Some(Codes { codes: &sg_c, labels: &sg_l });
         batch.open_complaint = Some(&complaint);
         batch.do_not_contact = Some(&dnc);
         batch.event_ids = ids.as_deref();
         if self.any_by_event && batch.event_ids.is_none() {
-            let pos = events
-                .iter()
-                .position(|e| e.event_id.is_none())
-                .unwrap_or(0);
+            let pos = events.iter().position(|e| e.event_id.is_none()).unwrap_or(0);
             return Err(missing_event_id(pos));
         }
         self.feed(&batch)
@@ -457,35 +434,12 @@ impl Orchestrator {
     /// As [`feed`](Self::feed); `out` is left as it was.
     pub fn feed_into(&mut self, batch: &Batch, out: &mut Vec<Decision>) -> Result<()> {
         self.check(batch)?;
-        let tp = masks(
-            &self.rules.triggers,
-            &self.compiled,
-            |t| t.touchpoints.as_ref(),
-            Some(batch.touchpoints),
-        );
-        let ch = masks(
-            &self.rules.triggers,
-            &self.compiled,
-            |t| t.channels.as_ref(),
-            batch.channels,
-        );
-        let oc = masks(
-            &self.rules.triggers,
-            &self.compiled,
-            |t| t.outcomes.as_ref(),
-            batch.outcomes,
-        );
-        let sg = masks(
-            &self.rules.triggers,
-            &self.compiled,
-            |t| t.segments.as_ref(),
-            batch.segments,
-        );
+        let tp = masks(&self.rules.triggers, &self.compiled, |t| t.touchpoints.as_ref(), Some(batch.touchpoints));
+        let ch = masks(&self.rules.triggers, &self.compiled, |t| t.channels.as_ref(), batch.channels);
+        let oc = masks(&self.rules.triggers, &self.compiled, |t| t.outcomes.as_ref(), batch.outcomes);
+        let sg = masks(&self.rules.triggers, &self.compiled, |t| t.segments.as_ref(), batch.segments);
         let excluded_segment: Vec<bool> = batch.segments.map_or_else(Vec::new, |s| {
-            s.labels
-                .iter()
-                .map(|l| self.rules.exclude.segments.contains(l))
-                .collect()
+            s.labels.iter().map(|l| self.rules.exclude.segments.contains(l)).collect()
         });
         let ex = &self.rules.exclude;
         for (row, (&key, &t)) in batch.customers.iter().zip(batch.times).enumerate() {
@@ -496,8 +450,7 @@ impl Orchestrator {
             if m == 0 {
                 continue;
             }
-            let flag =
-                |col: Option<&[bool]>| col.and_then(|c| c.get(row)).copied().unwrap_or(false);
+            let flag = |col: Option<&[bool]>| col.and_then(|c| c.get(row)).copied().unwrap_or(false);
             let excluded = if ex.do_not_contact && flag(batch.do_not_contact) {
                 Some(Reason::DoNotContact)
             } else if ex.open_complaint && flag(batch.open_complaint) {
@@ -520,9 +473,7 @@ impl Orchestrator {
             while m != 0 {
                 let bit = m.trailing_zeros() as usize;
                 m &= m - 1;
-                let Some(c) = self.compiled.get(bit) else {
-                    continue;
-                };
+                let Some(c) = self.compiled.get(bit) else { continue };
                 let reason = if let Some(r) = excluded {
                     r
                 } else if let Some(w) = winner {
@@ -552,17 +503,11 @@ impl Orchestrator {
                                 self.store.invite(s, t, c.survey);
                             }
                             winner = Some(c.trigger);
-                            Reason::Invited {
-                                send_at: t.saturating_add(c.delay),
-                            }
+                            Reason::Invited { send_at: t.saturating_add(c.delay) }
                         }
                     }
                 };
-                out.push(Decision {
-                    row,
-                    trigger: c.trigger,
-                    reason,
-                });
+                out.push(Decision { row, trigger: c.trigger, reason });
             }
         }
         if let Some(&last) = batch.times.last() {
@@ -604,19 +549,12 @@ impl Orchestrator {
         };
         same("times", batch.times.len())?;
         same("touchpoints", batch.touchpoints.codes.len())?;
-        for (name, col) in [
-            ("channels", batch.channels),
-            ("outcomes", batch.outcomes),
-            ("segments", batch.segments),
-        ] {
+        for (name, col) in [("channels", batch.channels), ("outcomes", batch.outcomes), ("segments", batch.segments)] {
             if let Some(c) = col {
                 same(name, c.codes.len())?;
             }
         }
-        for (name, col) in [
-            ("open_complaint", batch.open_complaint),
-            ("do_not_contact", batch.do_not_contact),
-        ] {
+        for (name, col) in [("open_complaint", batch.open_complaint), ("do_not_contact", batch.do_not_contact)] {
             if let Some(c) = col {
                 same(name, c.len())?;
             }
@@ -635,11 +573,7 @@ impl Orchestrator {
         for (name, col) in cols {
             if let Some(c) = col {
                 let limit = c.labels.len();
-                if let Some(pos) = c
-                    .codes
-                    .iter()
-                    .position(|&x| x != Codes::MISSING && x as usize >= limit)
-                {
+                if let Some(pos) = c.codes.iter().position(|&x| x != Codes::MISSING && x as usize >= limit) {
                     let code = c.codes.get(pos).copied().unwrap_or(0);
                     return Err(Error::out_of_range(
                         format!("code in `{name}` at row {pos}"),
@@ -652,11 +586,7 @@ impl Orchestrator {
         let mut prev = self.clock;
         for (pos, &t) in batch.times.iter().enumerate() {
             if t == NONE {
-                return Err(Error::out_of_range(
-                    format!("time at row {pos}"),
-                    t,
-                    "the 64-bit range above its minimum",
-                ));
+                return Err(Error::out_of_range(format!("time at row {pos}"), t, "the 64-bit range above its minimum"));
             }
             if let Some(p) = prev
                 && t < p
@@ -740,9 +670,7 @@ fn masks(
     let mut by_label = vec![0u128; labels.len()];
     let mut missing = 0u128;
     for (bit, c) in compiled.iter().enumerate() {
-        let Some(t) = triggers.get(c.trigger as usize) else {
-            continue;
-        };
+        let Some(t) = triggers.get(c.trigger as usize) else { continue };
         match filter(t) {
             None => {
                 missing |= 1 << bit;
@@ -795,12 +723,7 @@ impl From<Orchestrator> for Snapshot {
                     key,
                     last: (h.last != NONE).then_some(h.last),
                     count: h.count,
-                    recent: st
-                        .recent(slot)
-                        .iter()
-                        .copied()
-                        .filter(|&t| t != NONE)
-                        .collect(),
+                    recent: st.recent(slot).iter().copied().filter(|&t| t != NONE).collect(),
                     by_survey: st
                         .by_survey(slot)
                         .iter()
@@ -831,11 +754,7 @@ impl TryFrom<Snapshot> for Orchestrator {
             if c.recent.windows(2).any(|w| matches!(w, [a, b] if a > b)) {
                 return Err(bad("invitation times are not in order"));
             }
-            let times = c
-                .last
-                .into_iter()
-                .chain(c.recent.iter().copied())
-                .chain(c.by_survey.values().copied());
+            let times = c.last.into_iter().chain(c.recent.iter().copied()).chain(c.by_survey.values().copied());
             if times.clone().any(|t| t == NONE) {
                 return Err(bad("a time is out of range"));
             }
@@ -855,13 +774,7 @@ impl TryFrom<Snapshot> for Orchestrator {
                     Some((u32::try_from(i).ok()?, t))
                 })
                 .collect();
-            if !o.store.restore(
-                c.key,
-                c.last.unwrap_or(NONE),
-                c.count,
-                &c.recent,
-                &by_survey,
-            ) {
+            if !o.store.restore(c.key, c.last.unwrap_or(NONE), c.count, &c.recent, &by_survey) {
                 return Err(bad("the customer appears twice"));
             }
         }

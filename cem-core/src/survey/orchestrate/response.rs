@@ -71,10 +71,7 @@ pub fn response_rates(
     confidence: f64,
 ) -> Result<Vec<ResponseRate>> {
     check_confidence(confidence)?;
-    for (name, len) in [
-        ("invited_at", invited_at.len()),
-        ("responded_at", responded_at.len()),
-    ] {
+    for (name, len) in [("invited_at", invited_at.len()), ("responded_at", responded_at.len())] {
         if len != groups.len() {
             return Err(Error::length_mismatch("groups", groups.len(), name, len));
         }
@@ -87,9 +84,7 @@ pub fn response_rates(
             if r < at {
                 return Err(Error::invalid_argument(
                     "responded_at",
-                    format!(
-                        "the response at row {row} (`{r}`) is earlier than its invitation (`{at}`)"
-                    ),
+                    format!("the response at row {row} (`{r}`) is earlier than its invitation (`{at}`)"),
                 ));
             }
             cell.1.push(r.saturating_sub(at));
@@ -186,11 +181,7 @@ pub struct QuestionDropoff {
 /// ```
 pub fn dropoff(survey: &Survey, responses: &[BTreeMap<String, Answer>]) -> Dropoff {
     let ids: Vec<&str> = survey.questions().iter().map(|q| q.id.as_str()).collect();
-    let required: BTreeMap<&str, bool> = survey
-        .questions()
-        .iter()
-        .map(|q| (q.id.as_str(), q.required))
-        .collect();
+    let required: BTreeMap<&str, bool> = survey.questions().iter().map(|q| (q.id.as_str(), q.required)).collect();
     let mut rows: Vec<QuestionDropoff> = ids
         .iter()
         .map(|id| QuestionDropoff {
@@ -203,11 +194,7 @@ pub fn dropoff(survey: &Survey, responses: &[BTreeMap<String, Answer>]) -> Dropo
         .collect();
     let (mut complete, mut partial, mut empty) = (0, 0, 0);
     let mut bump = |id: &str, f: &mut dyn FnMut(&mut QuestionDropoff)| {
-        if let Some(r) = ids
-            .iter()
-            .position(|q| *q == id)
-            .and_then(|i| rows.get_mut(i))
-        {
+        if let Some(r) = ids.iter().position(|q| *q == id).and_then(|i| rows.get_mut(i)) {
             f(r);
         }
     };

@@ -402,8 +402,7 @@ impl Rules {
             } else {
                 t.id.clone()
             };
-            let fail =
-                |field: &str, message: String| Err(Error::rules(Some(&name), Some(field), message));
+            let fail = |field: &str, message: String| Err(Error::rules(Some(&name), Some(field), message));
             if t.id.trim().is_empty() {
                 return fail("id", "the id is empty".into());
             }
@@ -467,9 +466,7 @@ mod tests {
             "rule `x`, field `delay`: invalid `duration`: `soon` is not a duration; use seconds or a number with s, min, h, d or w"
         );
         assert_eq!(
-            err(
-                r#"{"triggers": [{"id": "x", "survey": "s", "quarantine": {"for": "1d", "scope": "team"}}]}"#
-            ),
+            err(r#"{"triggers": [{"id": "x", "survey": "s", "quarantine": {"for": "1d", "scope": "team"}}]}"#),
             "rule `x`, field `quarantine.scope`: unknown variant `team`, expected `global` or `survey`"
         );
         assert_eq!(
@@ -490,14 +487,7 @@ mod tests {
 
     #[test]
     fn spans_parse() {
-        for (text, s) in [
-            ("90", 90),
-            ("90s", 90),
-            ("2min", 120),
-            ("2m", 120),
-            ("1d", 86_400),
-            (" 3h ", 10_800),
-        ] {
+        for (text, s) in [("90", 90), ("90s", 90), ("2min", 120), ("2m", 120), ("1d", 86_400), (" 3h ", 10_800)] {
             assert_eq!(Span::parse(text).unwrap().seconds(), s, "{text}");
         }
         for bad in ["", "h", "1y", "-1d", "1e400"] {

@@ -111,11 +111,7 @@ pub struct Simulation {
 /// assert_eq!(sim.expected_responses, 0.5);
 /// # Ok::<(), cem_core::Error>(())
 /// ```
-pub fn simulate(
-    rules: &Rules,
-    log: &Batch,
-    assumptions: &ResponseAssumptions,
-) -> Result<Simulation> {
+pub fn simulate(rules: &Rules, log: &Batch, assumptions: &ResponseAssumptions) -> Result<Simulation> {
     let rate_of = |what: String, r: f64| {
         if r.is_finite() && (0.0..=1.0).contains(&r) {
             Ok(r)
@@ -128,18 +124,9 @@ pub fn simulate(
         .triggers
         .iter()
         .map(|t| {
-            let r = match (
-                assumptions.by_trigger.get(&t.id),
-                t.via.as_ref().and_then(|v| assumptions.by_channel.get(v)),
-            ) {
+            let r = match (assumptions.by_trigger.get(&t.id), t.via.as_ref().and_then(|v| assumptions.by_channel.get(v))) {
                 (Some(&r), _) => rate_of(format!("response rate of trigger `{}`", t.id), r)?,
-                (None, Some(&r)) => rate_of(
-                    format!(
-                        "response rate of channel `{}`",
-                        t.via.as_deref().unwrap_or("")
-                    ),
-                    r,
-                )?,
+                (None, Some(&r)) => rate_of(format!("response rate of channel `{}`", t.via.as_deref().unwrap_or("")), r)?,
                 (None, None) => assumptions.default,
             };
             Ok(TriggerSummary {
@@ -166,10 +153,7 @@ pub fn simulate(
             }
         }
         if let Reason::Invited { .. } = d.reason
-            && let Some(n) = log
-                .customers
-                .get(d.row)
-                .and_then(|c| per_customer.get_mut(c))
+            && let Some(n) = log.customers.get(d.row).and_then(|c| per_customer.get_mut(c))
         {
             *n += 1;
         }
