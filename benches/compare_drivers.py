@@ -18,6 +18,7 @@ times and ratios.
    - relative weights with 100 bootstrap replicates on the first 100,000 rows: resampled
      indices, `np.corrcoef` and the formula per replicate.
 3. Agreement: importances and R² of binding and peer against the harness to 1e-9.
+4. Times: median wall time and median process CPU time (all threads) of each peer case.
 
 Results go to benches/results/compare-drivers-<rows>.json (git-ignored).
 """
@@ -60,13 +61,19 @@ def build_harness():
 
 
 def timed(fn, repeat):
+    """Wall and CPU time (the process's, all threads: on a shared machine the CPU time is what
+    the load disturbs least)."""
     result = fn()  # warm-up
-    runs = []
+    runs, cpu = [], []
     for _ in range(max(1, repeat)):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         result = fn()
         runs.append(time.perf_counter() - t0)
-    return result, {"median_ms": 1e3 * statistics.median(runs), "min_ms": 1e3 * min(runs)}
+        cpu.append(time.process_time() - c0)
+    return result, {
+        "median_ms": 1e3 * statistics.median(runs), "min_ms": 1e3 * min(runs),
+        "cpu_median_ms": 1e3 * statistics.median(cpu),
+    }
 
 
 def load(data):
@@ -204,10 +211,12 @@ def main():
         (f"relative weights + 100 bootstrap, {p} × 100,000", f"relative_weights_{p}_boot100_100000rows", "boot", "boot"),
     ]
     print(f"all agree (importances to 1e-9, betas to 1e-8, R² to 1e-9); R² = {ref['r2']:.6f}")
-    print(f"{'case':<48} {'cem (Rust) ms':>14} {'cem.drivers ms':>15} {'numpy ms':>10} {'numpy / cem.drivers':>20}")
+    print(f"{'case':<48} {'cem (Rust) ms':>14} {'cem.drivers ms':>15} {'numpy ms':>10} {'numpy / cem.drivers':>20}"
+          f" {'cem.drivers CPU ms':>19} {'numpy CPU ms':>13} {'CPU ratio':>10}")
     for label, rk, bk, nk in rows:
         r, b, n = rust[rk]["median_ms"], binding["cases"][bk]["median_ms"], numpy_["cases"][nk]["median_ms"]
-        print(f"{label:<48} {r:>14,.1f} {b:>15,.1f} {n:>10,.1f} {n / b:>19.1f}×")
+        bc, nc = binding["cases"][bk]["cpu_median_ms"], numpy_["cases"][nk]["cpu_median_ms"]
+        print(f"{label:<48} {r:>14,.1f} {b:>15,.1f} {n:>10,.1f} {n / b:>19.1f}× {bc:>19,.1f} {nc:>13,.1f} {nc / bc:>9.1f}×")
     ols = numpy_["cases"]["ols_fit"]["median_ms"]
     print(f"{'statsmodels OLS fit alone (R², betas), 20 × N':<48} {'':>14} {'':>15} {ols:>10,.1f}")
     for k, v in rust.items():

@@ -8,7 +8,7 @@
 //! e-mail (70 %, a fifth of them in upper case with stray spaces), a phone number (50 %,
 //! three spellings of one number), a device id (40 %) and a CRM id (30 %); 0.1 % of the
 //! records give a shared call-centre number (a hub). Times `resolve` with the default
-//! options (hub limit 50, country code 1), on the rayon pool (`parallel` feature).
+//! options (hubs by customers, limit 50; country code 1), on the rayon pool (`parallel` feature).
 
 use std::process::ExitCode;
 use std::time::Instant;

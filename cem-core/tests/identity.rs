@@ -10,7 +10,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use cem_core::identity::{KeyColumn, KeyKind, Link, Options, normalize, resolve};
+use cem_core::identity::{HubRule, KeyColumn, KeyKind, Link, Options, normalize, resolve};
 use proptest::prelude::*;
 
 /// Records as rows of optional raw values for three keys (email, phone, device).
@@ -29,28 +29,20 @@ fn run(rows: &Rows, o: &Options) -> cem_core::identity::Resolution {
     resolve(rows.len(), &keys, o).unwrap()
 }
 
-/// Component label per record by breadth-first search over records sharing a value,
-/// values held by more than `max` records dropped.
-fn reference(rows: &Rows, o: &Options) -> Vec<usize> {
-    let mut by_value: HashMap<(usize, String), Vec<usize>> = HashMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        for k in 0..3 {
-            if let Some(v) = r[k].as_deref().and_then(|raw| normalize(KINDS[k], raw, o)) {
-                by_value.entry((k, v.into_owned())).or_default().push(i);
-            }
+/// A hub as (key position, value, records, customers).
+type Hub = (usize, String, usize, usize);
+
+/// Labels of the connected components of the records under `edges` (breadth-first search).
+fn components(n: usize, groups: &[&Vec<usize>]) -> Vec<usize> {
+    let mut adj = vec![Vec::new(); n];
+    for recs in groups {
+        for w in recs.windows(2) {
+            adj[w[0]].push(w[1]);
+            adj[w[1]].push(w[0]);
         }
     }
-    let mut adj = vec![Vec::new(); rows.len()];
-    for recs in by_value.values() {
-        if recs.len() <= o.max_records() {
-            for w in recs.windows(2) {
-                adj[w[0]].push(w[1]);
-                adj[w[1]].push(w[0]);
-            }
-        }
-    }
-    let mut label = vec![usize::MAX; rows.len()];
-    for s in 0..rows.len() {
+    let mut label = vec![usize::MAX; n];
+    for s in 0..n {
         if label[s] != usize::MAX {
             continue;
         }
@@ -66,6 +58,49 @@ fn reference(rows: &Rows, o: &Options) -> Vec<usize> {
         }
     }
     label
+}
+
+/// Component label per record, written from the rule in `HubRule`'s docs: base customers
+/// from values held by at most L records; a value on more records is a hub when (records
+/// rule) always, (customers rule) its records span more than L base customers, the records
+/// without any value of at most L records counting as one. Also the hubs as
+/// (key, value, records, customers).
+fn reference(rows: &Rows, o: &Options) -> (Vec<usize>, Vec<Hub>) {
+    let max = o.hub_limit();
+    let mut by_value: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        for k in 0..3 {
+            if let Some(v) = r[k].as_deref().and_then(|raw| normalize(KINDS[k], raw, o)) {
+                by_value.entry((k, v.into_owned())).or_default().push(i);
+            }
+        }
+    }
+    let small: Vec<&Vec<usize>> = by_value.values().filter(|r| r.len() <= max).collect();
+    let base = components(rows.len(), &small);
+    let mut identified = vec![false; rows.len()];
+    for recs in &small {
+        for &r in recs.iter() {
+            identified[r] = true;
+        }
+    }
+    let mut linking = small.clone();
+    let mut hubs = Vec::new();
+    for ((k, v), recs) in &by_value {
+        if recs.len() <= max {
+            continue;
+        }
+        let seen: std::collections::HashSet<Option<usize>> = recs
+            .iter()
+            .map(|&r| identified[r].then_some(base[r]))
+            .collect();
+        if o.hub_rule() == HubRule::Records || seen.len() > max {
+            hubs.push((*k, v.clone(), recs.len(), seen.len()));
+        } else {
+            linking.push(recs);
+        }
+    }
+    hubs.sort();
+    (components(rows.len(), &linking), hubs)
 }
 
 fn same_partition(a: &[u32], b: &[usize]) -> bool {
@@ -94,20 +129,35 @@ fn rows_strategy() -> impl Strategy<Value = Rows> {
     )
 }
 
+fn options(max: usize, by_records: bool) -> Options {
+    if by_records {
+        Options::default().max_records_per_key(max).unwrap()
+    } else {
+        Options::default().max_customers_per_key(max).unwrap()
+    }
+}
+
 proptest! {
     #[test]
-    fn equals_connected_components(rows in rows_strategy(), max in 2usize..8) {
-        let o = Options::default().max_records_per_key(max).unwrap();
+    fn equals_connected_components(rows in rows_strategy(), max in 2usize..8, by_records in any::<bool>()) {
+        let o = options(max, by_records);
         let r = run(&rows, &o);
-        let reference = reference(&rows, &o);
+        let (reference, hubs) = reference(&rows, &o);
         prop_assert!(same_partition(r.customers(), &reference));
         let distinct: std::collections::HashSet<_> = reference.iter().collect();
         prop_assert_eq!(r.customer_count(), distinct.len());
+        let mut got: Vec<Hub> = r
+            .hubs()
+            .iter()
+            .map(|h| (NAMES.iter().position(|n| *n == h.key).unwrap(), h.value.clone(), h.records, h.customers))
+            .collect();
+        got.sort();
+        prop_assert_eq!(got, hubs);
     }
 
     #[test]
-    fn independent_of_record_order(rows in rows_strategy(), seed in any::<u64>(), max in 2usize..8) {
-        let o = Options::default().max_records_per_key(max).unwrap();
+    fn independent_of_record_order(rows in rows_strategy(), seed in any::<u64>(), max in 2usize..8, by_records in any::<bool>()) {
+        let o = options(max, by_records);
         let n = rows.len();
         // A seeded permutation (Fisher–Yates with a tiny LCG).
         let mut perm: Vec<usize> = (0..n).collect();
@@ -157,8 +207,46 @@ fn a_hub_phone_does_not_merge_its_callers() {
     assert_eq!(r.hubs()[0].key, "phone");
     assert_eq!(r.hubs()[0].value, "18005550100");
     assert_eq!(r.hubs()[0].records, 60);
+    assert_eq!(r.hubs()[0].customers, 60);
     assert!(r.links().iter().all(|l| *l == Link::Own));
     // Raised above 60, the number links them all.
     let r = run(&rows, &Options::default().max_records_per_key(60).unwrap());
     assert_eq!(r.customer_count(), 1);
+}
+
+#[test]
+fn a_frequent_customer_is_not_a_hub_by_customers() {
+    // One customer's 120 contacts share an e-mail; some carry one of two devices. 55 other
+    // customers (own e-mails) gave the call-centre number, and so did 5 of the contacts.
+    let mut rows: Rows = (0..120)
+        .map(|i| {
+            [
+                Some("Fan@x.com".to_owned()),
+                (i < 5).then(|| "+1 800 555 0100".to_owned()),
+                (i % 3 == 0).then(|| format!("dev{}", i % 2)),
+            ]
+        })
+        .collect();
+    rows.extend((0..55).map(|i| {
+        [
+            Some(format!("c{i}@x.com")),
+            Some("800-555-0100".to_owned()),
+            None,
+        ]
+    }));
+    let r = run(&rows, &Options::default());
+    // The e-mail is seen on 3 customers (2 device groups + the contacts without a device):
+    // it links; the number is seen on 55 + those: a hub.
+    assert_eq!(r.customer_count(), 56);
+    assert_eq!(r.hubs().len(), 1);
+    assert_eq!(
+        (r.hubs()[0].key.as_str(), r.hubs()[0].records),
+        ("phone", 60)
+    );
+    assert!(r.hubs()[0].customers > 55);
+    assert!(r.customers()[..120].iter().all(|&c| c == 0));
+    // By records, the e-mail (120 records) is a hub too: the contacts fall apart.
+    let r = run(&rows, &Options::default().max_records_per_key(50).unwrap());
+    assert_eq!(r.hubs().len(), 2);
+    assert!(r.customer_count() > 100);
 }

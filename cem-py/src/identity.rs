@@ -29,7 +29,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// ``column`` an Arrow string column with nulls for missing values. Returns ``customers``
 /// (``uint32``), ``link`` (``int32``: the key's position, ``-1`` for the customer's own
 /// record), ``linked_value`` (the normalized value, ``None`` for ``-1``), ``customer_count``
-/// and ``hubs`` (``key``, ``value``, ``records`` lists).
+/// and ``hubs`` (``key``, ``value``, ``records``, ``customers`` lists).
 ///
 /// Examples
 /// --------
@@ -39,17 +39,21 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// >>> r["customers"].tolist(), r["link"].tolist(), r["linked_value"]
 /// ([0, 0], [-1, 0], [None, 'a@x'])
 #[pyfunction]
-#[pyo3(name = "_resolve_identity", signature = (records, keys, *, max_records_per_key=50, default_country_code="1", gmail_canonical=false))]
+#[pyo3(name = "_resolve_identity", signature = (records, keys, *, max_per_key=50, hub_by="customers", default_country_code="1", gmail_canonical=false))]
 fn resolve_identity<'py>(
     py: Python<'py>,
     records: usize,
     keys: Vec<(String, Option<String>, PyChunkedArray)>,
-    max_records_per_key: usize,
+    max_per_key: usize,
+    hub_by: &str,
     default_country_code: &str,
     gmail_canonical: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let options = Options::default()
-        .max_records_per_key(max_records_per_key)
+    let options = match ci::HubRule::parse(hub_by).py()? {
+        ci::HubRule::Customers => Options::default().max_customers_per_key(max_per_key),
+        ci::HubRule::Records => Options::default().max_records_per_key(max_per_key),
+    };
+    let options = options
         .and_then(|o| o.default_country_code(default_country_code))
         .map(|o| o.gmail_canonical(gmail_canonical))
         .py()?;
@@ -108,6 +112,10 @@ fn resolve_identity<'py>(
     hubs.set_item(
         "records",
         r.hubs().iter().map(|h| h.records).collect::<Vec<_>>(),
+    )?;
+    hubs.set_item(
+        "customers",
+        r.hubs().iter().map(|h| h.customers).collect::<Vec<_>>(),
     )?;
     d.set_item("hubs", hubs)?;
     Ok(d)

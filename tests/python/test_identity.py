@@ -32,23 +32,46 @@ def _random_records(seed: int, n: int) -> pd.DataFrame:
     )
 
 
-def _networkx_components(frame: pd.DataFrame, keys: list[str], max_records: int) -> list[int]:
-    """Component label per record: a bipartite record–value graph, values already in
-    normal form (the random records are), hub values left out."""
-    g = nx.Graph()
-    g.add_nodes_from(range(len(frame)))
+def _networkx_components(
+    frame: pd.DataFrame, keys: list[str], limit: int, hub_by: str = "records"
+) -> tuple[list[int], list[tuple[str, str, int, int]]]:
+    """Component label per record and the hubs (key, value, records, customers), written
+    from the rule in cem.identity's docs with networkx: base customers from a bipartite
+    record–value graph of the values held by at most ``limit`` records; a value on more
+    records is a hub (``"records"``) always, (``"customers"``) when its records span more than
+    ``limit`` base customers, the records holding no value of at most ``limit`` records
+    counting as one. Values already in normal form (the random records are)."""
+    holders: dict[tuple[str, str], list[int]] = {}
     for key in keys:
-        col = frame[key]
-        counts = col.value_counts()
-        for i, v in col.items():
-            if isinstance(v, str) and counts[v] <= max_records:
-                g.add_edge(i, (key, v))
-    label = {}
-    for comp in nx.connected_components(g):
-        records = sorted(x for x in comp if isinstance(x, int))
-        for r in records:
-            label[r] = records[0]
-    return [label[i] for i in range(len(frame))]
+        for i, v in frame[key].items():
+            if isinstance(v, str):
+                holders.setdefault((key, v), []).append(int(i))
+
+    def components(values: list[tuple[str, str]]) -> list[int]:
+        g = nx.Graph()
+        g.add_nodes_from(range(len(frame)))
+        for kv in values:
+            g.add_edges_from((r, kv) for r in holders[kv])
+        label = {}
+        for comp in nx.connected_components(g):
+            records = sorted(x for x in comp if isinstance(x, int))
+            for r in records:
+                label[r] = records[0]
+        return [label[i] for i in range(len(frame))]
+
+    small = [kv for kv, recs in holders.items() if len(recs) <= limit]
+    base = components(small)
+    identified = {r for kv in small for r in holders[kv]}
+    linking, hubs = list(small), []
+    for kv, recs in holders.items():
+        if len(recs) <= limit:
+            continue
+        seen = {base[r] if r in identified else None for r in recs}
+        if hub_by == "records" or len(seen) > limit:
+            hubs.append((kv[0], kv[1], len(recs), len(seen)))
+        else:
+            linking.append(kv)
+    return components(linking), sorted(hubs)
 
 
 def _values(series: pd.Series) -> list[object]:
@@ -63,12 +86,15 @@ def _same_partition(a: list[int], b: list[int]) -> bool:
 
 
 @pytest.mark.parametrize("seed", range(8))
-@pytest.mark.parametrize("max_records", [3, 50])
-def test_equals_networkx_components(seed: int, max_records: int) -> None:
+@pytest.mark.parametrize("limit", [3, 50])
+@pytest.mark.parametrize("hub_by", ["customers", "records"])
+def test_equals_networkx_components(seed: int, limit: int, hub_by: str) -> None:
     frame = _random_records(seed, 400)
     keys = ["email", "phone", "device_id", "crm_id"]
-    r = identity.resolve(frame, max_records_per_key=max_records, default_country_code="")
-    expected = _networkx_components(frame, keys, max_records)
+    kw = {"max_records_per_key": limit} if hub_by == "records" else {"max_customers_per_key": limit}
+    r = identity.resolve(frame, default_country_code="", **kw)
+    expected, hubs = _networkx_components(frame, keys, limit, hub_by)
+    assert sorted(r.hubs.itertuples(index=False, name=None)) == hubs
     got = r.records["customer"].tolist()
     assert _same_partition(got, expected)
     assert r.customer_count == len(set(expected))
@@ -89,12 +115,31 @@ def test_hub_values_are_ignored_and_reported() -> None:
     r = identity.resolve(frame)
     # The call-centre number (80 records > 50) links nothing; the device links records 0-2.
     assert r.customer_count == n - 2
-    assert r.hubs.to_dict("records") == [{"key": "phone", "value": "18005550100", "records": 80}]
+    # Seen on 78 customers: the three device records and 77 others with their own e-mails.
+    assert r.hubs.to_dict("records") == [{"key": "phone", "value": "18005550100", "records": 80, "customers": 78}]
     assert r.records["customer"].tolist()[:4] == [0, 0, 0, 1]
     assert r.records["linked_by"].tolist()[:4] == ["own", "device_id", "device_id", "own"]
     r = identity.resolve(frame, max_records_per_key=80)
     assert r.customer_count == 1
     assert len(r.hubs) == 0
+    with pytest.raises(cem.InvalidArgumentError, match="not both"):
+        identity.resolve(frame, max_records_per_key=80, max_customers_per_key=80)
+
+
+def test_a_frequent_customer_is_no_hub_by_customers() -> None:
+    # 120 contacts of one customer share an e-mail; 60 others with own e-mails gave one number.
+    frame = pd.DataFrame(
+        {
+            "email": ["fan@x.com"] * 120 + [f"c{i}@x.com" for i in range(60)],
+            "phone": [None] * 120 + ["800 555 0100"] * 60,
+        }
+    )
+    r = identity.resolve(frame)
+    assert r.customer_count == 61
+    assert r.hubs.to_dict("records") == [{"key": "phone", "value": "18005550100", "records": 60, "customers": 60}]
+    by_records = identity.resolve(frame, max_records_per_key=50)
+    assert by_records.customer_count == 180
+    assert sorted(by_records.hubs["key"]) == ["email", "phone"]
 
 
 def test_normalization() -> None:
@@ -121,7 +166,7 @@ def test_frame_libraries_agree() -> None:
     expected = identity.resolve(frame).records["customer"].tolist()
     polars = identity.resolve(pl.from_pandas(frame))
     assert polars.records["customer"].to_list() == expected
-    assert polars.hubs.columns == ["key", "value", "records"]
+    assert polars.hubs.columns == ["key", "value", "records", "customers"]
     arrow = identity.resolve(pa.Table.from_pandas(frame))
     assert arrow.records.column("customer").to_pylist() == expected
     assert arrow.records.column("linked_by").to_pylist() == polars.records["linked_by"].to_list()
@@ -154,6 +199,8 @@ def test_bad_input() -> None:
         identity.resolve(pd.DataFrame({"email": ["a"]}), kinds={"phone": "phone"})
     with pytest.raises(cem.OutOfRangeError, match="max_records_per_key"):
         identity.resolve(pd.DataFrame({"email": ["a"]}), max_records_per_key=1)
+    with pytest.raises(cem.OutOfRangeError, match="max_customers_per_key"):
+        identity.resolve(pd.DataFrame({"email": ["a"]}), max_customers_per_key=1)
     with pytest.raises(cem.InvalidArgumentError, match="default_country_code"):
         identity.resolve(pd.DataFrame({"email": ["a"]}), default_country_code="x1")
     with pytest.raises(TypeError, match="pandas, polars or pyarrow"):

@@ -36,6 +36,7 @@
 
 mod bootstrap;
 mod gap;
+mod gram;
 mod linalg;
 mod moments;
 mod ols;
@@ -364,8 +365,8 @@ pub fn key_drivers_with(
             ),
         ));
     }
-    let data: Prepared<'_> = moments::prepare(target, drivers, names, weights, options.missing)?;
-    let moments = Moments::compute(&data.columns, data.row_weights.as_deref());
+    let (data, moments): (Prepared<'_>, Moments) =
+        moments::prepare_with_moments(target, drivers, names, weights, options.missing)?;
     if moments.rows < p + 2 {
         return Err(Error::empty(
             "the data",

@@ -1,17 +1,14 @@
 //! Input checks, missing rows, and the weighted means and correlation matrix of the target
 //! and the drivers (private).
 //!
-//! One pass for the means (and exact constancy, by min/max), one blocked pass for the
-//! centred cross-products: each block of rows is centred into a small buffer (gathering only
-//! rows with positive weight, scaled by √w) and every pair of columns adds one dot product.
-//! Centring by the mean before multiplying keeps the sums accurate for ratings far from 0.
+//! One blocked pass gives the means, exact constancy (by min/max) and the centred
+//! cross-products (`gram.rs`); shifting each column by a sampled mean before multiplying keeps
+//! the sums accurate for ratings far from 0.
 
 use crate::drivers::Missing;
+use crate::drivers::gram::{Pass, moments_pass};
 use crate::drivers::linalg::SymMatrix;
 use crate::error::{Error, Result};
-
-/// Rows per block: q columns × 128 rows × 8 bytes stay in L1 for q up to ~30.
-const BLOCK: usize = 128;
 
 /// The checked input: columns (target first), the weight of each row (0 for dropped rows),
 /// and the counts.
@@ -29,6 +26,8 @@ pub(crate) struct Prepared<'a> {
 }
 
 /// Checks lengths, names, weights and values; finds rows with a missing value (NaN).
+/// (The tests' entry; the analysis goes through [`prepare_with_moments`].)
+#[cfg(test)]
 pub(crate) fn prepare<'a>(
     target: &'a [f64],
     drivers: &[&'a [f64]],
@@ -36,6 +35,43 @@ pub(crate) fn prepare<'a>(
     weights: Option<&[f64]>,
     missing: Missing,
 ) -> Result<Prepared<'a>> {
+    scan(stack(target, drivers, names)?, names, weights, missing)
+}
+
+/// The checked input and the [`Moments`] of the rows it keeps. Without weights the one pass over
+/// the data runs first and doubles as the check for missing and infinite values (a NaN or
+/// infinity makes a column's sum non-finite); only then are the values scanned row by row,
+/// to name the row or drop it, and the moments recomputed without the dropped rows.
+pub(crate) fn prepare_with_moments<'a>(
+    target: &'a [f64],
+    drivers: &[&'a [f64]],
+    names: &[&str],
+    weights: Option<&[f64]>,
+    missing: Missing,
+) -> Result<(Prepared<'a>, Moments)> {
+    let columns = stack(target, drivers, names)?;
+    if weights.is_none() {
+        let pass = moments_pass(&columns, None);
+        if pass.finite {
+            let used = target.len();
+            let data = Prepared {
+                columns,
+                row_weights: None,
+                valid: None,
+                used,
+                dropped: 0,
+            };
+            return Ok((data, Moments::from(pass)));
+        }
+    }
+    let data = scan(columns, names, weights, missing)?;
+    let moments = Moments::compute(&data.columns, data.row_weights.as_deref());
+    Ok((data, moments))
+}
+
+/// Checks the shapes (drivers given, named once each, as long as the target) and returns
+/// the columns: the target, then the drivers.
+fn stack<'a>(target: &'a [f64], drivers: &[&'a [f64]], names: &[&str]) -> Result<Vec<&'a [f64]>> {
     if drivers.is_empty() {
         return Err(Error::empty(
             "the drivers",
@@ -50,14 +86,7 @@ pub(crate) fn prepare<'a>(
             drivers.len(),
         ));
     }
-    for (i, a) in names.iter().enumerate() {
-        if names.iter().skip(i + 1).any(|b| b == a) {
-            return Err(Error::invalid_argument(
-                "names",
-                format!("driver `{a}` is named twice"),
-            ));
-        }
-    }
+    scan_names(names)?;
     let n = target.len();
     for (name, d) in names.iter().zip(drivers) {
         if d.len() != n {
@@ -67,6 +96,30 @@ pub(crate) fn prepare<'a>(
     let mut columns = Vec::with_capacity(drivers.len() + 1);
     columns.push(target);
     columns.extend_from_slice(drivers);
+    Ok(columns)
+}
+
+/// Duplicate names.
+fn scan_names(names: &[&str]) -> Result<()> {
+    for (i, a) in names.iter().enumerate() {
+        if names.iter().skip(i + 1).any(|b| b == a) {
+            return Err(Error::invalid_argument(
+                "names",
+                format!("driver `{a}` is named twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The value checks of [`prepare`]: missing and infinite values, weights.
+fn scan<'a>(
+    columns: Vec<&'a [f64]>,
+    names: &[&str],
+    weights: Option<&[f64]>,
+    missing: Missing,
+) -> Result<Prepared<'a>> {
+    let n = columns.first().map_or(0, |c| c.len());
     let label = |v: usize| -> &str {
         if v == 0 {
             "target"
@@ -77,6 +130,9 @@ pub(crate) fn prepare<'a>(
     let mut valid: Option<Vec<bool>> = None;
     let mut dropped = 0usize;
     for (v, col) in columns.iter().enumerate() {
+        if all_finite(col) {
+            continue;
+        }
         for (i, x) in col.iter().enumerate() {
             if x.is_nan() {
                 if missing == Missing::Error {
@@ -143,6 +199,31 @@ pub(crate) fn prepare<'a>(
     })
 }
 
+impl From<Pass> for Moments {
+    fn from(pass: Pass) -> Moments {
+        Moments {
+            rows: pass.rows,
+            means: pass.means,
+            constant: pass.constant,
+            cross: pass.cross,
+        }
+    }
+}
+
+/// Whether every value is finite: x · 0 is 0 for finite x and NaN otherwise, summed in eight
+/// lanes so the scan vectorizes (the slow loop that names the row runs only when this fails).
+fn all_finite(col: &[f64]) -> bool {
+    let mut acc = [0.0f64; 8];
+    let chunks = col.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (a, x) in acc.iter_mut().zip(c) {
+            *a += x * 0.0; // 0 for finite x, NaN for NaN and ±∞
+        }
+    }
+    acc.iter().chain(rest).all(|x| x.is_finite())
+}
+
 /// Weighted means, the exact constancy of each column, and the correlation matrix.
 pub(crate) struct Moments {
     /// Rows with positive weight.
@@ -156,37 +237,10 @@ pub(crate) struct Moments {
 }
 
 impl Moments {
-    /// Computes the moments of `columns` with `row_weights` (`None`: every row once).
+    /// Computes the moments of `columns` with `row_weights` (`None`: every row once) in one
+    /// pass (see `gram.rs`).
     pub(crate) fn compute(columns: &[&[f64]], row_weights: Option<&[f64]>) -> Moments {
-        let q = columns.len();
-        let n = columns.first().map_or(0, |c| c.len());
-        let mut means = vec![0.0; q];
-        let mut constant = vec![true; q];
-        let mut rows = n;
-        let mut total = n as f64;
-        if let Some(w) = row_weights {
-            rows = w.iter().filter(|x| **x > 0.0).count();
-            total = w.iter().sum();
-        }
-        let stats = |col: &&[f64]| column_stats(col, row_weights);
-        #[cfg(feature = "parallel")]
-        let per_column: Vec<(f64, bool)> = {
-            use rayon::prelude::*;
-            columns.par_iter().map(stats).collect()
-        };
-        #[cfg(not(feature = "parallel"))]
-        let per_column: Vec<(f64, bool)> = columns.iter().map(stats).collect();
-        for ((mean, constant), (s, flat)) in means.iter_mut().zip(&mut constant).zip(per_column) {
-            *mean = if total > 0.0 { s / total } else { 0.0 };
-            *constant = flat;
-        }
-        let cross = cross_products(columns, row_weights, &means);
-        Moments {
-            rows,
-            means,
-            constant,
-            cross,
-        }
+        Moments::from(moments_pass(columns, row_weights))
     }
 
     /// The correlation matrix (1 on the diagonal); meaningful when no column is constant.
@@ -202,191 +256,6 @@ impl Moments {
         }
         r
     }
-}
-
-/// Rows per parallel task (feature `parallel`); partial sums are added in task order, so the
-/// result does not depend on the number of threads.
-const TASK: usize = 1 << 15;
-
-/// The weighted sum of a column and whether it takes one value only (over rows with positive
-/// weight), in four lanes so the loop vectorizes (rows with weight 0 may hold NaN: selected
-/// away, never multiplied).
-fn column_stats(col: &[f64], row_weights: Option<&[f64]>) -> (f64, bool) {
-    let mut s = [0.0f64; 4];
-    let mut lo = [f64::INFINITY; 4];
-    let mut hi = [f64::NEG_INFINITY; 4];
-    let mut add = |xs: &[f64], ws: &[f64]| {
-        let lanes = s.iter_mut().zip(lo.iter_mut()).zip(hi.iter_mut());
-        for (((s, lo), hi), (x, w)) in lanes.zip(xs.iter().zip(ws)) {
-            let keep = *w > 0.0;
-            *s += if keep { w * x } else { 0.0 };
-            *lo = if keep && *x < *lo { *x } else { *lo };
-            *hi = if keep && *x > *hi { *x } else { *hi };
-        }
-    };
-    const ONES: [f64; 4] = [1.0; 4];
-    match row_weights {
-        None => {
-            let chunks = col.chunks_exact(4);
-            let rest = chunks.remainder();
-            for c in chunks {
-                add(c, &ONES);
-            }
-            add(rest, &ONES);
-        }
-        Some(w) => {
-            let (cx, cw) = (col.chunks_exact(4), w.chunks_exact(4));
-            let (rx, rw) = (cx.remainder(), cw.remainder());
-            for (x, w) in cx.zip(cw) {
-                add(x, w);
-            }
-            add(rx, rw);
-        }
-    }
-    let sum = (s[0] + s[1]) + (s[2] + s[3]);
-    let lo = lo.iter().fold(f64::INFINITY, |a, b| a.min(*b));
-    let hi = hi.iter().fold(f64::NEG_INFINITY, |a, b| a.max(*b));
-    (sum, lo >= hi)
-}
-
-fn cross_products(columns: &[&[f64]], row_weights: Option<&[f64]>, means: &[f64]) -> SymMatrix {
-    let q = columns.len();
-    let qp = q + (q & 1); // padded to pairs of columns for the 2×2 tiles
-    let n = columns.first().map_or(0, |c| c.len());
-    let tasks: Vec<(usize, usize)> = (0..n)
-        .step_by(TASK)
-        .map(|s| (s, (s + TASK).min(n)))
-        .collect();
-    let partial = |range: &(usize, usize)| block_products(columns, row_weights, means, *range, qp);
-    #[cfg(feature = "parallel")]
-    let partials: Vec<Vec<f64>> = {
-        use rayon::prelude::*;
-        tasks.par_iter().map(partial).collect()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let partials: Vec<Vec<f64>> = tasks.iter().map(partial).collect();
-    let mut acc = vec![0.0; qp * qp];
-    for p in &partials {
-        for (a, b) in acc.iter_mut().zip(p) {
-            *a += b;
-        }
-    }
-    let mut cross = SymMatrix::zeros(q);
-    for i in 0..q {
-        for j in i..q {
-            cross.set(i, j, acc.get(i * qp + j).copied().unwrap_or(0.0));
-        }
-    }
-    cross
-}
-
-/// Centred cross-products of the rows in `range`, as a `qp × qp` matrix (upper triangle
-/// filled, tile by tile).
-fn block_products(
-    columns: &[&[f64]],
-    row_weights: Option<&[f64]>,
-    means: &[f64],
-    (first, last): (usize, usize),
-    qp: usize,
-) -> Vec<f64> {
-    let mut acc = vec![0.0; qp * qp];
-    // Padding column(s) stay zero.
-    let mut buf = vec![0.0; qp * BLOCK];
-    // Rows of the current block with positive weight, and their √w.
-    let mut rows: Vec<usize> = Vec::with_capacity(BLOCK);
-    let mut scale: Vec<f64> = Vec::with_capacity(BLOCK);
-    let mut start = first;
-    while start < last {
-        let end = (start + BLOCK).min(last);
-        let len = match row_weights {
-            None => {
-                let len = end - start;
-                for ((col, mean), out) in columns.iter().zip(means).zip(buf.chunks_exact_mut(BLOCK))
-                {
-                    if let (Some(src), Some(dst)) = (col.get(start..end), out.get_mut(..len)) {
-                        for (d, x) in dst.iter_mut().zip(src) {
-                            *d = x - mean;
-                        }
-                    }
-                }
-                len
-            }
-            Some(w) => {
-                rows.clear();
-                scale.clear();
-                for (i, wi) in w.iter().enumerate().take(end).skip(start) {
-                    if *wi > 0.0 {
-                        rows.push(i);
-                        scale.push(wi.sqrt());
-                    }
-                }
-                for ((col, mean), out) in columns.iter().zip(means).zip(buf.chunks_exact_mut(BLOCK))
-                {
-                    for ((d, i), sw) in out.iter_mut().zip(&rows).zip(&scale) {
-                        *d = (col.get(*i).copied().unwrap_or(0.0) - mean) * sw;
-                    }
-                }
-                rows.len()
-            }
-        };
-        let cols: Vec<&[f64]> = buf
-            .chunks_exact(BLOCK)
-            .map(|c| c.get(..len).unwrap_or(&[]))
-            .collect();
-        for (ti, a) in cols.chunks_exact(2).enumerate() {
-            for (tj, b) in cols.chunks_exact(2).enumerate().skip(ti) {
-                if let ([a0, a1], [b0, b1]) = (a, b) {
-                    let t = tile(a0, a1, b0, b1);
-                    let (i, j) = (2 * ti, 2 * tj);
-                    for (k, v) in [
-                        (i * qp + j, t[0]),
-                        (i * qp + j + 1, t[1]),
-                        ((i + 1) * qp + j, t[2]),
-                        ((i + 1) * qp + j + 1, t[3]),
-                    ] {
-                        if let Some(x) = acc.get_mut(k) {
-                            *x += v;
-                        }
-                    }
-                }
-            }
-        }
-        start = end;
-    }
-    acc
-}
-
-/// The four dot products a0·b0, a0·b1, a1·b0, a1·b1 in one pass, four lanes each (the lane
-/// order is fixed, so results are reproducible).
-fn tile(a0: &[f64], a1: &[f64], b0: &[f64], b1: &[f64]) -> [f64; 4] {
-    let mut s = [[0.0f64; 4]; 4];
-    let chunks = a0
-        .chunks_exact(4)
-        .zip(a1.chunks_exact(4))
-        .zip(b0.chunks_exact(4).zip(b1.chunks_exact(4)));
-    for ((x0, x1), (y0, y1)) in chunks {
-        for (acc, (x, y)) in s.iter_mut().zip([(x0, y0), (x0, y1), (x1, y0), (x1, y1)]) {
-            for ((a, u), v) in acc.iter_mut().zip(x).zip(y) {
-                *a += u * v;
-            }
-        }
-    }
-    let done = a0.len() - a0.len() % 4;
-    let tail = |x: &[f64], y: &[f64]| -> f64 {
-        x.get(done..)
-            .unwrap_or(&[])
-            .iter()
-            .zip(y.get(done..).unwrap_or(&[]))
-            .map(|(u, v)| u * v)
-            .sum()
-    };
-    let total = |l: &[f64; 4]| (l[0] + l[1]) + (l[2] + l[3]);
-    [
-        total(&s[0]) + tail(a0, b0),
-        total(&s[1]) + tail(a0, b1),
-        total(&s[2]) + tail(a1, b0),
-        total(&s[3]) + tail(a1, b1),
-    ]
 }
 
 #[cfg(test)]

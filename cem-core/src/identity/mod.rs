@@ -5,7 +5,8 @@
 //! rules) with a union-find, gives every record a stable customer id and says which key linked
 //! it, and protects against *hub keys* — a call-centre number or a test address shared by
 //! thousands of records would otherwise merge them all into one customer: a normalized value
-//! held by more than [`Options::max_records_per_key`] records is ignored and reported.
+//! seen on more than [`Options::max_customers_per_key`] customers (or, by choice, held by more
+//! than [`Options::max_records_per_key`] records; see [`HubRule`]) is ignored and reported.
 //!
 //! # Example
 //!
@@ -28,12 +29,13 @@
 mod normalize;
 mod profile;
 mod resolve;
+mod value;
 
+use crate::{Error, Result};
 pub use normalize::normalize;
 pub use profile::{Profiles, Sources, profiles};
 pub use resolve::{HubKey, Link, Resolution, resolve};
-
-use crate::{Error, Result};
+pub use value::{CustomerValues, ValueModels, customer_values};
 
 /// How a key's values are normalized before they are compared (see [`normalize`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -166,22 +168,105 @@ impl<'a> KeyColumn<'a> {
     }
 }
 
+/// How [`resolve`] decides that a key value is a *hub* (a shared call-centre number, a test
+/// address) to be ignored rather than used to link records.
+///
+/// Both rules compare a count with the limit `L` of [`Options`] (50 by default); both are
+/// computed from sets, so they do not depend on the order of the records or of the keys.
+///
+/// - `Customers` (default; what "seen on more than L customers" means), in one pass:
+///   1. *base customers* are resolved from the values held by at most `L` records (such a
+///      value can never join more than `L` customers);
+///   2. a value held by more than `L` records is *seen on* the distinct base customers of its
+///      records that hold some value of at most `L` records (any key), plus one customer for
+///      all of its records that hold none (they carry no identity of their own, so nothing
+///      tells them apart);
+///   3. it is a hub when it is seen on more than `L` customers; otherwise it links its
+///      records like any other value.
+///
+///   So the call-centre number given by 60 customers with their own e-mails is a hub at
+///   `L = 50`, while the e-mail and CRM id on the 200 contacts of one frequent customer are
+///   not (seen on one customer, or a few when the contacts also carry a couple of device ids).
+///   A value on many records that each carry a distinct identifier of their own (a new
+///   device id per visit) counts them as distinct customers.
+/// - `Records`: a value held by more than `L` records is a hub, however many customers those
+///   records are.
+///
+/// ```
+/// use cem_core::identity::HubRule;
+/// assert_eq!(HubRule::parse("records")?, HubRule::Records);
+/// assert_eq!(HubRule::default().name(), "customers");
+/// # Ok::<(), cem_core::Error>(())
+/// ```
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum HubRule {
+    /// More than the limit of distinct base customers (see the type's docs).
+    #[default]
+    Customers,
+    /// More than the limit of records.
+    Records,
+}
+
+impl HubRule {
+    /// `"customers"` or `"records"`.
+    ///
+    /// ```
+    /// assert_eq!(cem_core::identity::HubRule::Records.name(), "records");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            HubRule::Customers => "customers",
+            HubRule::Records => "records",
+        }
+    }
+
+    /// Parses `"customers"` or `"records"`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for anything else.
+    ///
+    /// ```
+    /// assert!(cem_core::identity::HubRule::parse("values").is_err());
+    /// ```
+    pub fn parse(name: &str) -> Result<HubRule> {
+        match name {
+            "customers" => Ok(HubRule::Customers),
+            "records" => Ok(HubRule::Records),
+            other => Err(Error::invalid_argument(
+                "hub_by",
+                format!("`{other}` is not one of `customers`, `records`"),
+            )),
+        }
+    }
+}
+
 /// Settings of [`resolve`]; `Options::default()` is what the Python and JS bindings use.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Options {
-    max_records_per_key: usize,
+    #[serde(alias = "max_records_per_key")]
+    max_per_key: usize,
+    #[serde(default)]
+    hub_by: HubRule,
     default_country_code: String,
     gmail_canonical: bool,
 }
 
-/// The default of [`Options::max_records_per_key`].
-pub const DEFAULT_MAX_RECORDS_PER_KEY: usize = 50;
+/// The default hub limit ([`Options::max_customers_per_key`]).
+pub const DEFAULT_MAX_PER_KEY: usize = 50;
+
+/// The former name of [`DEFAULT_MAX_PER_KEY`].
+pub const DEFAULT_MAX_RECORDS_PER_KEY: usize = DEFAULT_MAX_PER_KEY;
 
 impl Default for Options {
-    /// At most 50 records per key value, default country code `1`, Gmail handling off.
+    /// Hubs by customers, at most 50 customers per key value, default country code `1`,
+    /// Gmail handling off.
     fn default() -> Self {
         Options {
-            max_records_per_key: DEFAULT_MAX_RECORDS_PER_KEY,
+            max_per_key: DEFAULT_MAX_PER_KEY,
+            hub_by: HubRule::Customers,
             default_country_code: "1".to_owned(),
             gmail_canonical: false,
         }
@@ -189,17 +274,43 @@ impl Default for Options {
 }
 
 impl Options {
-    /// Sets the hub limit: a normalized key value held by more than `max` records links
-    /// nothing and is reported in [`Resolution::hubs`]. Counted in records (not resolved
-    /// customers), so the decision does not depend on the order of the records.
+    /// Sets the hub rule to [`HubRule::Customers`] with limit `max`: a normalized key value
+    /// whose records belong to more than `max` distinct base customers links nothing and is
+    /// reported in [`Resolution::hubs`] (see [`HubRule`] for the exact rule).
     ///
     /// # Errors
     /// [`Error::OutOfRange`] for `max` below 2 (no value could link anything).
     ///
     /// ```
-    /// use cem_core::identity::Options;
+    /// use cem_core::identity::{HubRule, Options};
+    /// let o = Options::default().max_customers_per_key(1000)?;
+    /// assert_eq!((o.hub_rule(), o.hub_limit()), (HubRule::Customers, 1000));
+    /// assert!(Options::default().max_customers_per_key(1).is_err());
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    pub fn max_customers_per_key(mut self, max: usize) -> Result<Self> {
+        if max < 2 {
+            return Err(Error::out_of_range(
+                "max_customers_per_key",
+                max,
+                "2 or more",
+            ));
+        }
+        self.max_per_key = max;
+        self.hub_by = HubRule::Customers;
+        Ok(self)
+    }
+
+    /// Sets the hub rule to [`HubRule::Records`] with limit `max`: a normalized key value held
+    /// by more than `max` records links nothing and is reported in [`Resolution::hubs`].
+    ///
+    /// # Errors
+    /// [`Error::OutOfRange`] for `max` below 2 (no value could link anything).
+    ///
+    /// ```
+    /// use cem_core::identity::{HubRule, Options};
     /// let o = Options::default().max_records_per_key(1000)?;
-    /// assert_eq!(o.max_records(), 1000);
+    /// assert_eq!((o.hub_rule(), o.hub_limit()), (HubRule::Records, 1000));
     /// assert!(Options::default().max_records_per_key(1).is_err());
     /// # Ok::<(), cem_core::Error>(())
     /// ```
@@ -207,7 +318,8 @@ impl Options {
         if max < 2 {
             return Err(Error::out_of_range("max_records_per_key", max, "2 or more"));
         }
-        self.max_records_per_key = max;
+        self.max_per_key = max;
+        self.hub_by = HubRule::Records;
         Ok(self)
     }
 
@@ -247,13 +359,23 @@ impl Options {
         self
     }
 
-    /// The hub limit in force.
+    /// The hub limit in force (customers or records, see [`Options::hub_rule`]).
     ///
     /// ```
-    /// assert_eq!(cem_core::identity::Options::default().max_records(), 50);
+    /// assert_eq!(cem_core::identity::Options::default().hub_limit(), 50);
     /// ```
-    pub fn max_records(&self) -> usize {
-        self.max_records_per_key
+    pub fn hub_limit(&self) -> usize {
+        self.max_per_key
+    }
+
+    /// The hub rule in force.
+    ///
+    /// ```
+    /// use cem_core::identity::{HubRule, Options};
+    /// assert_eq!(Options::default().hub_rule(), HubRule::Customers);
+    /// ```
+    pub fn hub_rule(&self) -> HubRule {
+        self.hub_by
     }
 
     /// The default country code in force.

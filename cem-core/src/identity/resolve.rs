@@ -7,7 +7,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use super::{KeyColumn, Options, normalize};
+use super::{HubRule, KeyColumn, Options, normalize};
 use crate::hash::FxHasher;
 use crate::{Error, Result};
 
@@ -23,7 +23,8 @@ pub enum Link {
     Key(u16),
 }
 
-/// A key value ignored because too many records share it.
+/// A key value ignored because it is seen on too many customers (or records; see
+/// [`HubRule`](super::HubRule)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HubKey {
     /// The key column's name.
@@ -32,6 +33,10 @@ pub struct HubKey {
     pub value: String,
     /// How many records hold it.
     pub records: usize,
+    /// How many distinct base customers those records belong to (customers resolved from the
+    /// values held by at most the limit of records, see [`HubRule`](super::HubRule)).
+    #[serde(default)]
+    pub customers: usize,
 }
 
 /// The result of [`resolve`]: one customer id per record, the link that explains it, and the
@@ -94,7 +99,8 @@ impl Resolution {
     /// let o = Options::default().max_records_per_key(2)?;
     /// let r = resolve(3, &[KeyColumn::new("phone", KeyKind::Phone, &phone)], &o)?;
     /// assert_eq!(r.customer_count(), 3);
-    /// assert_eq!(r.hubs()[0], HubKey { key: "phone".into(), value: "18005550100".into(), records: 3 });
+    /// let hub = HubKey { key: "phone".into(), value: "18005550100".into(), records: 3, customers: 1 };
+    /// assert_eq!(r.hubs()[0], hub); // records rule: 3 records, all of one (unknown) customer
     /// # Ok::<(), cem_core::Error>(())
     /// ```
     pub fn hubs(&self) -> &[HubKey] {
@@ -129,12 +135,17 @@ impl Resolution {
 
 /// Resolves `records` records into customers: two records belong to one customer when a
 /// chain of shared normalized key values connects them (the connected components of the
-/// graph whose edges are shared values). Values held by more than
-/// [`Options::max_records_per_key`] records are ignored and reported as hubs.
+/// graph whose edges are shared values). Hub values are ignored and reported: by default a
+/// value seen on more than [`Options::max_customers_per_key`] distinct customers, with the
+/// customers counted as [`HubRule::Customers`](super::HubRule) defines (from the values held by
+/// at most that many records); or, with [`Options::max_records_per_key`], a value held by more
+/// than that many records.
 ///
-/// The grouping does not depend on the order of the records or of the keys; ids are
-/// numbered by each customer's first record (see [`Resolution::customers`]). Runs in
-/// O(records × keys) expected time (a hash map per key, union by rank with path halving).
+/// The grouping, the hubs and the links do not depend on the order of the records or of the
+/// keys' values; ids are numbered by each customer's first record (see
+/// [`Resolution::customers`]). Runs in O(records × keys) expected time (a hash map per key,
+/// union by rank with path halving), plus a sort of the (value, customer) pairs of the values
+/// held by more than the limit of records.
 ///
 /// The hash maps use a fast non-cryptographic hasher: input crafted to collide degrades
 /// speed, never the result.
@@ -158,40 +169,113 @@ impl Resolution {
 /// let r = resolve(3, &keys, &Options::default())?;
 /// assert_eq!(r.customers(), &[0, 0, 1]);
 /// assert!(resolve(2, &keys, &Options::default()).is_err()); // columns hold 3 values
+///
+/// // A CRM id on 4 contacts of one customer (same e-mail) is not a hub at a limit of 2
+/// // customers; a phone number given by 3 different customers is.
+/// let email = [Some("a@x"), Some("a@x"), Some("a@x"), Some("a@x"), Some("b@x"), Some("c@x")];
+/// let crm = [Some("7"), Some("7"), Some("7"), Some("7"), None, None];
+/// let phone = [None, None, None, Some("800 555 0100"), Some("800 555 0100"), Some("800 555 0100")];
+/// let keys = [
+///     KeyColumn::new("email", KeyKind::Email, &email),
+///     KeyColumn::new("crm_id", KeyKind::Id, &crm),
+///     KeyColumn::new("phone", KeyKind::Phone, &phone),
+/// ];
+/// let r = resolve(6, &keys, &Options::default().max_customers_per_key(2)?)?;
+/// assert_eq!(r.customers(), &[0, 0, 0, 0, 1, 2]);
+/// assert_eq!((r.hubs()[0].key.as_str(), r.hubs()[0].customers), ("phone", 3));
 /// # Ok::<(), cem_core::Error>(())
 /// ```
 pub fn resolve(records: usize, keys: &[KeyColumn<'_>], options: &Options) -> Result<Resolution> {
     check(records, keys)?;
-    let max = options.max_records_per_key;
-    let indexed = index_keys(keys, options, max);
+    let max = options.hub_limit();
+    let indexed = index_keys(keys, options);
     let mut uf = UnionFind::new(records);
-    let mut links: Vec<Option<u16>> = vec![None; records];
-    let mut hubs = Vec::new();
-    for (k, index) in indexed.into_iter().enumerate() {
-        let k = u16::try_from(k).unwrap_or(u16::MAX); // checked: fewer than 65,535 keys
-        for (name, value, count) in index.hubs {
-            hubs.push((
-                k,
-                HubKey {
-                    key: name,
-                    value,
-                    records: count,
-                },
-            ));
-        }
+    // 1. Base customers: every value held by 2..=max records links its records.
+    for index in &indexed {
         for (record, &id) in index.ids.iter().enumerate() {
-            if id == NONE {
-                continue;
+            if let Some(first) = index.first_if(id, |c| (2..=max).contains(&c)) {
+                uf.union(record as u32, first);
             }
-            let (Some(&first), Some(&count)) =
-                (index.first.get(id as usize), index.count.get(id as usize))
-            else {
+        }
+    }
+    // 2. Values held by more than `max` records: count the base customers of their records;
+    //    the records that hold no value of at most `max` records count as one together.
+    let mut identified = vec![false; records];
+    for index in &indexed {
+        for (flag, &id) in identified.iter_mut().zip(&index.ids) {
+            if index.first_if(id, |c| c <= max).is_some() {
+                *flag = true;
+            }
+        }
+    }
+    let mut pairs: Vec<(u16, u32, u32)> = Vec::new();
+    for (k, index) in indexed.iter().enumerate() {
+        let k = u16::try_from(k).unwrap_or(u16::MAX); // checked: fewer than 65,535 keys
+        for (record, (&id, &known)) in index.ids.iter().zip(&identified).enumerate() {
+            if index.first_if(id, |c| c > max).is_some() {
+                let customer = if known { uf.find(record as u32) } else { NONE };
+                pairs.push((k, id, customer));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut hub_flags: Vec<Vec<bool>> =
+        indexed.iter().map(|i| vec![false; i.count.len()]).collect();
+    let mut hubs = Vec::new();
+    for run in pairs.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        let Some(&(k, id, _)) = run.first() else {
+            continue;
+        };
+        let customers = run.len();
+        if options.hub_rule() == HubRule::Customers && customers <= max {
+            continue;
+        }
+        let (Some(index), Some(key)) = (indexed.get(usize::from(k)), keys.get(usize::from(k)))
+        else {
+            continue;
+        };
+        if let Some(flag) = hub_flags
+            .get_mut(usize::from(k))
+            .and_then(|f| f.get_mut(id as usize))
+        {
+            *flag = true;
+        }
+        let records_held = index.count.get(id as usize).copied().unwrap_or(0) as usize;
+        let value = index
+            .first
+            .get(id as usize)
+            .and_then(|&r| key.values().get(r as usize).copied().flatten())
+            .and_then(|raw| normalize(key.kind(), raw, options))
+            .map(|v| v.into_owned())
+            .unwrap_or_default();
+        hubs.push((
+            k,
+            HubKey {
+                key: key.name().to_owned(),
+                value,
+                records: records_held,
+                customers,
+            },
+        ));
+    }
+    // 3. The values over the record limit that are not hubs link too; every record's link is
+    //    the first key (in key order) with a linking value it shares.
+    let mut links: Vec<Option<u16>> = vec![None; records];
+    for (k, (index, flags)) in indexed.iter().zip(&hub_flags).enumerate() {
+        let k = u16::try_from(k).unwrap_or(u16::MAX);
+        for (record, &id) in index.ids.iter().enumerate() {
+            let hub = flags.get(id as usize).copied().unwrap_or(false);
+            let Some(first) = index.first_if(id, |c| c >= 2).filter(|_| !hub) else {
                 continue;
             };
-            if count < 2 || count as usize > max {
-                continue;
+            if index
+                .count
+                .get(id as usize)
+                .is_some_and(|&c| c as usize > max)
+            {
+                uf.union(record as u32, first);
             }
-            uf.union(record as u32, first);
             if let Some(link @ None) = links.get_mut(record) {
                 *link = Some(k);
             }
@@ -258,28 +342,38 @@ fn check(records: usize, keys: &[KeyColumn<'_>]) -> Result<()> {
 }
 
 /// One key column's values as dense value ids, with the first record and the record count of
-/// every value, and the values over the hub limit.
+/// every value.
 struct KeyIndex {
     ids: Vec<u32>,
     first: Vec<u32>,
     count: Vec<u32>,
-    hubs: Vec<(String, String, usize)>,
+}
+
+impl KeyIndex {
+    /// The first record of value `id` when its record count passes `test` (`None` for
+    /// [`NONE`], a record without this key).
+    fn first_if(&self, id: u32, test: impl Fn(usize) -> bool) -> Option<u32> {
+        let c = *self.count.get(id as usize)? as usize;
+        if test(c) {
+            self.first.get(id as usize).copied()
+        } else {
+            None
+        }
+    }
 }
 
 #[cfg(feature = "parallel")]
-fn index_keys(keys: &[KeyColumn<'_>], options: &Options, max: usize) -> Vec<KeyIndex> {
+fn index_keys(keys: &[KeyColumn<'_>], options: &Options) -> Vec<KeyIndex> {
     use rayon::prelude::*;
-    keys.par_iter()
-        .map(|k| index_key(k, options, max))
-        .collect()
+    keys.par_iter().map(|k| index_key(k, options)).collect()
 }
 
 #[cfg(not(feature = "parallel"))]
-fn index_keys(keys: &[KeyColumn<'_>], options: &Options, max: usize) -> Vec<KeyIndex> {
-    keys.iter().map(|k| index_key(k, options, max)).collect()
+fn index_keys(keys: &[KeyColumn<'_>], options: &Options) -> Vec<KeyIndex> {
+    keys.iter().map(|k| index_key(k, options)).collect()
 }
 
-fn index_key(key: &KeyColumn<'_>, options: &Options, max: usize) -> KeyIndex {
+fn index_key(key: &KeyColumn<'_>, options: &Options) -> KeyIndex {
     let values = key.values();
     let mut map: HashMap<Cow<'_, str>, u32, BuildHasherDefault<MixHasher>> = HashMap::default();
     let mut ids = Vec::with_capacity(values.len());
@@ -305,19 +399,7 @@ fn index_key(key: &KeyColumn<'_>, options: &Options, max: usize) -> KeyIndex {
         }
         ids.push(id);
     }
-    let hubs = map
-        .into_iter()
-        .filter_map(|(value, id)| {
-            let c = *count.get(id as usize)? as usize;
-            (c > max).then(|| (key.name().to_owned(), value.into_owned(), c))
-        })
-        .collect();
-    KeyIndex {
-        ids,
-        first,
-        count,
-        hubs,
-    }
+    KeyIndex { ids, first, count }
 }
 
 /// FxHasher with a final avalanche (murmur3's fmix64). Fx alone leaves the low bits of a

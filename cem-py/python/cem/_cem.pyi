@@ -980,7 +980,8 @@ def _resolve_identity(
     records: int,
     keys: Sequence[tuple[str, Optional[str], Any]],
     *,
-    max_records_per_key: int = 50,
+    max_per_key: int = 50,
+    hub_by: str = "customers",
     default_country_code: str = "1",
     gmail_canonical: bool = False,
 ) -> dict[str, Any]: ...

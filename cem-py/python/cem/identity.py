@@ -11,9 +11,18 @@ Records that share any *normalized* key value belong to one customer, also throu
   other number gets the default country code in front unless it already starts with it;
 * anything else (device and CRM ids): whitespace trimmed, case kept.
 
-A value empty after normalization is missing. A value shared by more than
-``max_records_per_key`` records (a call-centre number, a test address) links nothing and is
-reported in :attr:`Resolution.hubs`.
+A value empty after normalization is missing.
+
+**Hub values** (a call-centre number, a test address) link nothing and are reported in
+:attr:`Resolution.hubs`. By default (``max_customers_per_key=50``) a value is a hub when it is
+seen on more than that many customers, counted in one pass that does not depend on record
+order: (1) *base customers* are resolved from the values held by at most L records; (2) a
+value held by more than L records is seen on the distinct base customers of its records that
+hold some value of at most L records, plus one for all of its records that hold none; (3) it
+is a hub when that count exceeds L, and otherwise links like any other value. So the number
+60 customers with their own e-mails gave is a hub, the e-mail on 200 contacts of one frequent
+customer is not. ``max_records_per_key=L`` instead makes every value held by more than L
+records a hub.
 
 Examples
 --------
@@ -61,7 +70,8 @@ class Resolution:
         record; ``"own"`` for a customer's first record and for records sharing nothing) and
         ``linked_value`` (that normalized value).
     hubs
-        One row per ignored key value: ``key``, ``value`` (normalized), ``records``.
+        One row per ignored key value: ``key``, ``value`` (normalized), ``records`` (that
+        hold it), ``customers`` (distinct base customers it is seen on, as defined above).
     customer_count
         Number of resolved customers.
     """
@@ -80,7 +90,8 @@ def resolve(
     keys: Optional[Sequence[str]] = None,
     *,
     kinds: Optional[Mapping[str, str]] = None,
-    max_records_per_key: int = 50,
+    max_customers_per_key: Optional[int] = None,
+    max_records_per_key: Optional[int] = None,
     default_country_code: str = "1",
     gmail_canonical: bool = False,
 ) -> Resolution:
@@ -96,9 +107,12 @@ def resolve(
     kinds
         How each key is normalized: ``"email"``, ``"phone"`` or ``"id"``. Default: from the
         name (``*mail*`` e-mail; ``*phone*``, ``*mobile*``, ``*tel*`` phone; else id).
+    max_customers_per_key
+        A normalized value seen on more customers than this (see the module docs for the
+        exact count) is ignored and reported; at least 2; the default rule, with 50.
     max_records_per_key
-        A normalized value held by more records than this is ignored and reported (at
-        least 2).
+        Instead: a normalized value held by more records than this is ignored and reported
+        (at least 2). Give one of the two limits, not both.
     default_country_code
         Given to national phone numbers; ``""`` for none.
     gmail_canonical
@@ -119,12 +133,22 @@ def resolve(
     >>> import polars as pl
     >>> from cem import identity
     >>> calls = pl.DataFrame({"phone": ["800-555-0100"] * 3, "crm_id": ["c1", "c2", "c1"]})
+    >>> r = identity.resolve(calls, max_customers_per_key=2)  # seen on c1 and c2: links
+    >>> r.records["customer"].to_list(), len(r.hubs)
+    ([0, 0, 0], 0)
     >>> r = identity.resolve(calls, max_records_per_key=2)
     >>> r.records["customer"].to_list()
     [0, 1, 0]
     >>> r.hubs.rows()
-    [('phone', '18005550100', 3)]
+    [('phone', '18005550100', 3, 2)]
     """
+    if max_customers_per_key is not None and max_records_per_key is not None:
+        raise InvalidArgumentError(
+            "invalid `max_records_per_key`: give either `max_customers_per_key` or `max_records_per_key`, not both"
+        )
+    hub_by = "records" if max_records_per_key is not None else "customers"
+    limit = max_records_per_key if max_records_per_key is not None else max_customers_per_key
+    limit = 50 if limit is None else limit
     kind = _frames.frame_kind(records)
     frame = _frames.as_table(records, kind)
     names = _frames.column_names(frame, kind)
@@ -147,7 +171,8 @@ def resolve(
     r = _resolve_identity(
         n,
         columns,
-        max_records_per_key=max_records_per_key,
+        max_per_key=limit,
+        hub_by=hub_by,
         default_country_code=default_country_code,
         gmail_canonical=gmail_canonical,
     )
@@ -221,6 +246,7 @@ def _table(columns: dict[str, list[Any]], kind: str) -> Any:
             "key": pa.array(columns["key"], pa.string()),
             "value": pa.array(columns["value"], pa.string()),
             "records": pa.array(columns["records"], pa.int64()),
+            "customers": pa.array(columns["customers"], pa.int64()),
         }
     )
     return _convert(table, kind)
@@ -235,6 +261,12 @@ def profiles(
     transactions: Any = None,
     cases: Any = None,
     customer: str = "customer",
+    transactions_model: Any = None,
+    spend_model: Any = None,
+    time: int = 12,
+    discount_rate: float = 0.01,
+    freq: str = "D",
+    observation_end: Any = None,
 ) -> Any:
     """One row per resolved customer, consolidated from every touchpoint.
 
@@ -249,6 +281,17 @@ def profiles(
       ``csat_mean``;
     * ``transactions``: ``amount`` → ``transactions``, ``spend``;
     * ``cases``: ``closed`` (null while open) → ``open_cases``.
+
+    **When models are given** (``transactions_model``: a fitted :class:`cem.clv.BetaGeo` or
+    :class:`cem.clv.ParetoNBD`; ``spend_model``: a fitted :class:`cem.clv.GammaGamma`), the
+    transactions also need ``time``; each resolved customer's transactions are summarized
+    exactly as :func:`cem.loyalty.summary` does (``freq`` ``"D"``/``"W"``/``"M"``, up to
+    ``observation_end``, default the last transaction), and the profile gains ``frequency``,
+    ``recency``, ``T``, ``p_alive`` (the model's P(alive)), ``expected_purchases`` (in the
+    next ``time`` months: the model's ``predict`` at ``time`` × 30 days / 4.345 weeks / 1
+    month) and, with ``spend_model``, ``clv`` (:func:`cem.clv.lifetime_value` over ``time``
+    months at ``discount_rate`` a month). Customers without transactions get nulls there.
+    The models must have been fitted in the same time unit as ``freq``.
 
     The result (the records' frame library) has one row per customer id, ``0..customer_count``.
 
@@ -304,9 +347,19 @@ def profiles(
         nps = _floats(_arrow(t, k, "nps"))
         csat = _floats(_arrow(t, k, "csat")) if "csat" in _frames.column_names(t, k) else np.full(len(c), np.nan)
         args["feedback"] = (c, times, nps, csat)
+    if spend_model is not None and transactions_model is None:
+        raise InvalidArgumentError("invalid `spend_model`: CLV also needs a `transactions_model` (BetaGeo or ParetoNBD)")
+    if transactions_model is not None and transactions is None:
+        raise InvalidArgumentError("invalid `transactions_model`: P(alive) and CLV need `transactions` (with `time` and `amount`)")
+    value_columns: dict[str, Any] = {}
     if transactions is not None:
         c, (t, k) = codes(transactions, "transactions")
         args["transactions"] = (c, _floats(_arrow(t, k, "amount")))
+        if transactions_model is not None:
+            value_columns = _value_columns(
+                n, c, _arrow(t, k, "time"), _arrow(t, k, "amount"), transactions_model, spend_model,
+                time, discount_rate, freq, observation_end,
+            )
     if cases is not None:
         c, (t, k) = codes(cases, "cases")
         args["cases"] = (c, pc.is_null(_arrow(t, k, "closed")).to_numpy(zero_copy_only=False).astype(np.uint8))
@@ -328,9 +381,52 @@ def profiles(
             "transactions": pa.array(p["transactions"], pa.int64()),
             "spend": pa.array(p["spend"], pa.float64()),
             "open_cases": pa.array(p["open_cases"], pa.int64()),
+            **value_columns,
         }
     )
     return _convert(table, kind)
+
+
+_PER_MONTH = {"D": 30.0, "W": 4.345, "M": 1.0}
+
+
+def _value_columns(
+    n: int, codes: Any, times: Any, amounts: Any, transactions_model: Any, spend_model: Any,
+    time: int, discount_rate: float, freq: str, observation_end: Any,
+) -> dict[str, Any]:
+    """``frequency``, ``recency``, ``T``, ``p_alive``, ``expected_purchases`` [, ``clv``] per
+    customer ``0..n`` (null without transactions): cem.loyalty.summary of the customers'
+    transactions, then the cem.clv models on it."""
+    import pyarrow as pa
+
+    from cem import clv, loyalty
+
+    if freq not in _PER_MONTH:
+        raise InvalidArgumentError(f"invalid `freq`: `{freq}` is not one of `D`, `W`, `M`")
+    tx = pa.table({"customer": pa.array(codes), "time": times, "amount": amounts})
+    s = loyalty.summary(tx, "customer", "time", "amount", observation_end=observation_end, freq=freq, output="pyarrow")
+    who = s.column("customer").to_numpy()
+    f, r, T, m = (s.column(x).to_numpy() for x in ("frequency", "recency", "T", "monetary_value"))
+    per = {
+        "frequency": f,
+        "recency": r,
+        "T": T,
+        "p_alive": np.asarray(transactions_model.p_alive(f, r, T), dtype=float),
+        "expected_purchases": np.asarray(transactions_model.predict(time * _PER_MONTH[freq], f, r, T), dtype=float),
+    }
+    if spend_model is not None:
+        per["clv"] = np.asarray(
+            clv.lifetime_value(transactions_model, spend_model, f, r, T, m, time=time, discount_rate=discount_rate, freq=freq),
+            dtype=float,
+        )
+    has = np.zeros(n, dtype=bool)
+    has[who] = True
+    out = {}
+    for name, values in per.items():
+        full = np.zeros(n)
+        full[who] = values
+        out[name] = pa.array(full, pa.float64(), mask=~has)
+    return out
 
 
 def _arrow(frame: Any, kind: str, name: str) -> Any:
