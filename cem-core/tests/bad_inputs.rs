@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use cem_core::clv::{BetaGeo, GammaGamma, ParetoNbd};
 use cem_core::journey::EventLog;
 use cem_core::metrics::{
     Csat, GroupLimits, GroupedScores, Mean, Nps, Period, Proportion, ScoreMetric,
@@ -249,6 +250,15 @@ fn run(op: &str, a: &[Value]) -> Result<Value> {
             };
             GroupedScores::from_json_with(text(&a[0]), limits).and_then(|g| n_of(g.n()))
         }
+        "clv.beta_geo.fit" => BetaGeo::default()
+            .fit(&floats(&a[0]), &floats(&a[1]), &floats(&a[2]), None)
+            .map(|_| Value::Null),
+        "clv.pareto_nbd.fit" => ParetoNbd::default()
+            .fit(&floats(&a[0]), &floats(&a[1]), &floats(&a[2]), None)
+            .map(|_| Value::Null),
+        "clv.gamma_gamma.fit" => GammaGamma::default()
+            .fit(&floats(&a[0]), &floats(&a[1]), None)
+            .map(|_| Value::Null),
         _ => panic!("the Rust runner does not know op `{op}`"),
     }
 }

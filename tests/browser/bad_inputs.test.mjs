@@ -6,13 +6,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { pkgDir, sentimentDir } from './server.mjs';
+import { clvDir, pkgDir, sentimentDir } from './server.mjs';
 
 const cem = await import(`${pkgDir}/cem_wasm.js`);
 cem.initSync({ module: readFileSync(`${pkgDir}/cem_wasm_bg.wasm`) });
 // The `text.*` ops go through the opt-in sentiment package.
 const cs = await import(`${sentimentDir}/cem_sentiment.js`);
 cs.initSync({ module: readFileSync(`${sentimentDir}/cem_sentiment_bg.wasm`) });
+// The `clv.*` ops go through the opt-in CLV package.
+const cv = await import(`${clvDir}/cem_clv.js`);
+cv.initSync({ module: readFileSync(`${clvDir}/cem_clv_bg.wasm`) });
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { cases } = JSON.parse(readFileSync(`${root}/tests/bad_inputs/catalogue.json`, 'utf8'));
@@ -54,6 +57,9 @@ function run(op, a) {
     case 'survey.score': cem.Survey.fromJSON(POST_CONTACT).score(a[0]); return {};
     case 'text.polarity': return cs.polarity(a[0]);
     case 'text.sentiment': return { compound: cs.sentiment(a[0]).map((r) => r.compound) };
+    case 'clv.beta_geo.fit': cv.BetaGeo.fit(a[0], a[1], a[2]); return {};
+    case 'clv.pareto_nbd.fit': cv.ParetoNBD.fit(a[0], a[1], a[2]); return {};
+    case 'clv.gamma_gamma.fit': cv.GammaGamma.fit(a[0], a[1]); return {};
     default: throw new Error(`the JS runner does not know op \`${op}\``);
   }
 }

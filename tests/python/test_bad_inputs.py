@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import cem
-from cem import journey, metrics, survey, text
+from cem import clv, journey, metrics, survey, text
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = json.loads((ROOT / "tests/bad_inputs/catalogue.json").read_text())["cases"]
@@ -138,6 +138,15 @@ def run(op: str, a: list[Any]) -> dict[str, Any]:
         return text.polarity(a[0])
     if op == "text.sentiment":
         return {"compound": text.sentiment(a[0])["compound"].tolist()}
+    if op == "clv.beta_geo.fit":
+        clv.BetaGeo().fit(a[0], a[1], a[2])
+        return {}
+    if op == "clv.pareto_nbd.fit":
+        clv.ParetoNBD().fit(a[0], a[1], a[2])
+        return {}
+    if op == "clv.gamma_gamma.fit":
+        clv.GammaGamma().fit(a[0], a[1])
+        return {}
     raise AssertionError(f"the Python runner does not know op `{op}`")
 
 
