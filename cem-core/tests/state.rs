@@ -12,8 +12,8 @@ use cem_core::metrics::{Ces, Csat, Mean, NetSatisfaction, Nps, Proportion, Scale
 use cem_core::survey::{Survey, SurveyAggregate};
 use cem_core::{Error, ErrorKind};
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 fn read<T: DeserializeOwned>(v: &Value) -> Result<T, Error> {
     serde_json::from_str::<T>(&v.to_string()).map_err(Error::from)
@@ -433,7 +433,10 @@ fn survey_aggregates_differing_in_required_or_show_if_do_not_merge() {
         let err = into.merge(other).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Incompatible, "{err}");
         let msg = err.to_string();
-        assert!(msg.contains("question `nps`") && msg.contains(what), "{msg}");
+        assert!(
+            msg.contains("question `nps`") && msg.contains(what),
+            "{msg}"
+        );
         assert_eq!(into, v2, "a failed merge leaves the aggregate as it was");
         let mut back = other.clone();
         assert_eq!(back.merge(&v2).unwrap_err().kind(), ErrorKind::Incompatible);
