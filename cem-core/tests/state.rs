@@ -13,6 +13,7 @@ use cem_core::survey::{Survey, SurveyAggregate};
 use cem_core::{Error, ErrorKind};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 fn read<T: DeserializeOwned>(v: &Value) -> Result<T, Error> {
     serde_json::from_str::<T>(&v.to_string()).map_err(Error::from)
@@ -402,4 +403,47 @@ fn survey_aggregate_counts_never_wrap() {
     let err = a.push(&answers).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::LimitExceeded, "{err}");
     assert_eq!(a, full);
+}
+
+/// Aggregates of one survey id whose definitions differ in `required` or `show_if` cannot be
+/// merged: the result would hold answer counts that loading rejects, so it could not be read
+/// back.
+#[test]
+fn survey_aggregates_differing_in_required_or_show_if_do_not_merge() {
+    let survey = |nps: &str| {
+        Survey::from_json(&format!(
+            r#"{{"id": "s", "title": "t", "questions": [
+                {{"id": "c", "kind": "text", "text": "Say"}},
+                {{"id": "nps", "kind": "nps", "text": "Recommend?"{nps}}}]}}"#
+        ))
+        .unwrap()
+    };
+    let optional = survey("");
+    let required = survey(r#", "required": true"#);
+    let shown_if = survey(r#", "required": true, "show_if": {"question": "c", "answered": true}"#);
+    // A response without an NPS answer: valid for the optional and the conditional question.
+    let without_nps = [("c".to_owned(), cem_core::model::Answer::Text("hi".into()))].into();
+    let mut v1 = SurveyAggregate::new(&optional);
+    v1.push(&without_nps).unwrap();
+    let mut v3 = SurveyAggregate::new(&shown_if);
+    v3.push(&BTreeMap::new()).unwrap();
+    let v2 = SurveyAggregate::new(&required);
+    for (other, what) in [(&v1, "whether it is required"), (&v3, "its `show_if`")] {
+        let mut into = v2.clone();
+        let err = into.merge(other).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Incompatible, "{err}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("question `nps`") && msg.contains(what),
+            "{msg}"
+        );
+        assert_eq!(into, v2, "a failed merge leaves the aggregate as it was");
+        let mut back = other.clone();
+        assert_eq!(back.merge(&v2).unwrap_err().kind(), ErrorKind::Incompatible);
+    }
+    // Same definitions still merge, and the merged state reads back.
+    let mut same = v1.clone();
+    same.merge(&v1).unwrap();
+    let back: SurveyAggregate = read(&serde_json::to_value(&same).unwrap()).unwrap();
+    assert_eq!(back, same);
 }

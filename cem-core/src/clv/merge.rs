@@ -71,8 +71,8 @@ fn by_rank(
         return None;
     }
     let max_x = frequency.iter().fold(0.0_f64, |m, &x| m.max(x)) as u64;
-    let t = Ranked::new(age)?;
-    let tx = Ranked::new(recency)?;
+    let t = Ranked::new(age, weights)?;
+    let tx = Ranked::new(recency, weights)?;
     let (t_bits, tx_bits) = (bits_for(t.sorted.len()), bits_for(tx.sorted.len()));
     let t_mask = (1_u64 << t_bits) - 1;
     let tx_mask = (1_u64 << tx_bits) - 1;
@@ -133,8 +133,9 @@ fn by_rank(
     Some(out)
 }
 
-/// A time column's distinct values in order of first appearance (`ids`: each row's), their
-/// ascending order (`sorted`) and each one's place in it (`rank`, by id).
+/// A time column's distinct values among the rows of positive weight, in order of first
+/// appearance (`ids`: each row's; [`u32::MAX`] for a row of weight 0, which is left out),
+/// their ascending order (`sorted`) and each one's place in it (`rank`, by id).
 struct Ranked {
     ids: Vec<u32>,
     sorted: Vec<f64>,
@@ -142,12 +143,18 @@ struct Ranked {
 }
 
 impl Ranked {
-    /// `None` for more than [`MAX_PACKED_DISTINCT`] distinct values.
-    fn new(column: &[f64]) -> Option<Self> {
+    /// `None` for more than [`MAX_PACKED_DISTINCT`] distinct values. Rows of weight 0 are
+    /// not ranked, as [`by_sort`] leaves them out before it indexes the times.
+    fn new(column: &[f64], weights: Option<&[f64]>) -> Option<Self> {
         let mut seen: HashMap<u64, u32, BuildHasherDefault<BitsHasher>> = HashMap::default();
         let mut first: Vec<f64> = Vec::new();
         let mut ids = Vec::with_capacity(column.len());
-        for &v in column {
+        for (i, &v) in column.iter().enumerate() {
+            let counted = weight(weights, i) > 0.0;
+            if !counted {
+                ids.push(u32::MAX);
+                continue;
+            }
             let v = canonical(v);
             let next = u32::try_from(first.len()).ok()?;
             let id = *seen.entry(v.to_bits()).or_insert(next);
@@ -329,6 +336,12 @@ mod tests {
             t.push(age * 0.5);
             w.push(next(3) as f64);
         }
+        // Rows of weight 0 whose T and recency no other row has: neither path may list them
+        // among the distinct values.
+        x.extend([0.0, 2.0, 1.0]);
+        tx.extend([0.0, 99.0, 0.5]);
+        t.extend([101.0, 102.0, 0.25]);
+        w.extend([0.0, 0.0, 0.0]);
         let fast = by_rank(&x, &tx, &t, Some(&w)).unwrap();
         let slow = by_sort(&x, &tx, &t, Some(&w)).unwrap();
         assert!(fast.x.len() > 100 && fast.x.len() < 5000);
@@ -340,6 +353,12 @@ mod tests {
         assert_eq!(fast.t_distinct.index, slow.t_distinct.index);
         assert_eq!(fast.tx_distinct.values, slow.tx_distinct.values);
         assert_eq!(fast.tx_distinct.index, slow.tx_distinct.index);
+        for v in [101.0, 102.0, 0.25] {
+            assert!(!fast.t_distinct.values.contains(&v), "T {v}");
+        }
+        for v in [99.0, 0.5] {
+            assert!(!fast.tx_distinct.values.contains(&v), "recency {v}");
+        }
         let total: f64 = w.iter().sum();
         assert_eq!(fast.w.iter().sum::<f64>(), total);
         // Each merged row's indices point at its own times.

@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 /// to the Newton polish.
 const GTOL: f64 = 1e-10;
 /// Gradient below which BFGS hands over to the Newton polish as soon as a line search has to
-/// backtrack.
+/// backtrack. If the polish then cannot bring the gradient below [`GTOL`], BFGS resumes
+/// from where it stopped, without handing over again.
 const GTOL_HANDOVER: f64 = 1e-7;
 /// Gradient above which a stopped search is reported as not converged.
 const GTOL_ACCEPT: f64 = 1e-6;
@@ -57,102 +58,40 @@ pub(crate) fn minimize<const N: usize>(
     what: &str,
     names: [&str; N],
 ) -> Result<Minimum<N>> {
-    let Some((mut fx, mut g)) = f.eval(&x0) else {
+    let Some((fx, g)) = f.eval(&x0) else {
         return Err(Error::Undefined(format!(
             "the {what} likelihood is not finite at the starting point"
         )));
     };
-    let mut x = x0;
-    let mut h_inv = identity::<N>();
-    let mut iterations = 0;
-    let mut last_change = f64::INFINITY;
-    while max_abs(&g) > GTOL {
-        if iterations >= MAX_ITER {
-            return Err(Error::NotConverged {
-                what: format!("the {what} fit"),
-                iterations,
-                change: last_change,
-            });
-        }
-        iterations += 1;
-        let mut d = mat_vec(&h_inv, &g).map(|v| -v);
-        if dot(&d, &g) >= 0.0 {
-            // Not a descent direction: restart from steepest descent.
-            h_inv = identity::<N>();
-            d = g.map(|v| -v);
-        }
-        let found = match line_search(f, &x, fx, &g, &d) {
-            Some(found) => Some(found),
-            // Near the optimum a failed search means rounding: steepest descent fails too.
-            None if max_abs(&g) < GTOL_ACCEPT => None,
-            None => {
-                // A stale curvature estimate can point nowhere useful: restart from steepest
-                // descent once before concluding that no decrease is possible.
-                h_inv = identity::<N>();
-                line_search(f, &x, fx, &g, &g.map(|v| -v))
-            }
-        };
-        let Some(Step {
-            x: x_new,
-            value: f_new,
-            grad: g_new,
-            size: step,
-            backtracked,
-        }) = found
-        else {
-            break; // no decrease possible at this precision: let Newton finish
-        };
-        check_bounds(&x_new, what, &names, LOG_BOUND)?;
-        let s = sub(&x_new, &x);
-        let y = sub(&g_new, &g);
-        let sy = dot(&s, &y);
-        if sy > 1e-14 * norm(&s) * norm(&y) {
-            bfgs_update(&mut h_inv, &s, &y, sy);
-        }
-        last_change = step;
-        x = x_new;
-        fx = f_new;
-        g = g_new;
-        if backtracked && max_abs(&g) < GTOL_HANDOVER {
-            // Close to the optimum a rejected full step means the objective's rounding has
-            // started to show: BFGS would now spend most evaluations halving steps (on a
-            // million customers that was two thirds of a Gamma-Gamma fit) for little gain.
-            // Newton's polish converges from here in a step or two.
-            break;
-        }
-    }
-    // Newton polish. BFGS has brought x close to the optimum, so one finite-difference
-    // Hessian serves every step (a simplified Newton iteration, linear but fast convergence;
-    // each Hessian costs 2N evaluations of the objective).
-    let mut hess = hessian(f, &x);
-    let mut moved = 0.0_f64;
-    if let Some(h) = hess {
-        for _ in 0..8 {
-            let Some(d) = cholesky_solve(&h, &g.map(|v| -v)) else {
-                break;
-            };
-            let x_new = add(&x, &d);
-            let Some((f_new, g_new)) = f.eval(&x_new) else {
-                break;
-            };
-            if !(max_abs(&g_new) < max_abs(&g) || f_new < fx) {
-                break;
-            }
-            iterations += 1;
-            last_change = max_abs(&d);
-            moved += last_change;
-            x = x_new;
-            fx = f_new;
-            g = g_new;
-            if max_abs(&d) < 1e-13 {
-                break;
-            }
-        }
+    let mut s = Search {
+        x: x0,
+        value: fx,
+        grad: g,
+        h_inv: identity::<N>(),
+        iterations: 0,
+        last_change: f64::INFINITY,
+    };
+    let handed_over = bfgs(f, &mut s, true, what, &names)?;
+    let (mut hess, mut moved) = polish(f, &mut s);
+    if handed_over && max_abs(&s.grad) > GTOL {
+        // The polish could not finish (its Hessian did not factor or its first step did not
+        // improve): BFGS takes over again, this time without handing over, until the gradient
+        // is below GTOL or no decrease is possible, and the polish gets one more go.
+        bfgs(f, &mut s, false, what, &names)?;
+        (hess, moved) = polish(f, &mut s);
     }
     if moved > 1e-7 {
         // The Hessian the standard errors use is taken where the search ended.
-        hess = hessian(f, &x);
+        hess = hessian(f, &s.x);
     }
+    let Search {
+        x,
+        value: fx,
+        grad: g,
+        iterations,
+        last_change,
+        ..
+    } = s;
     check_bounds(&x, what, &names, LOG_BOUND)?;
     if max_abs(&g) > GTOL_ACCEPT {
         // Stuck far out (a parameter below e^-15 or above e^15, rescaled): the likelihood
@@ -170,6 +109,122 @@ pub(crate) fn minimize<const N: usize>(
         iterations,
         hessian: hess,
     })
+}
+
+/// The state of a search: the point, its value and gradient, BFGS's inverse Hessian estimate
+/// and the counts reported in errors.
+struct Search<const N: usize> {
+    x: [f64; N],
+    value: f64,
+    grad: [f64; N],
+    h_inv: [[f64; N]; N],
+    iterations: usize,
+    last_change: f64,
+}
+
+/// BFGS from `s` until the gradient is below [`GTOL`] or no decrease is possible; with
+/// `handover`, also once a line search backtracks with the gradient below
+/// [`GTOL_HANDOVER`]. Returns whether it stopped for that handover.
+fn bfgs<const N: usize>(
+    f: &impl Objective<N>,
+    s: &mut Search<N>,
+    handover: bool,
+    what: &str,
+    names: &[&str; N],
+) -> Result<bool> {
+    while max_abs(&s.grad) > GTOL {
+        if s.iterations >= MAX_ITER {
+            return Err(Error::NotConverged {
+                what: format!("the {what} fit"),
+                iterations: s.iterations,
+                change: s.last_change,
+            });
+        }
+        s.iterations += 1;
+        let g = s.grad;
+        let mut d = mat_vec(&s.h_inv, &g).map(|v| -v);
+        if dot(&d, &g) >= 0.0 {
+            // Not a descent direction: restart from steepest descent.
+            s.h_inv = identity::<N>();
+            d = g.map(|v| -v);
+        }
+        let found = match line_search(f, &s.x, s.value, &g, &d) {
+            Some(found) => Some(found),
+            // Near the optimum a failed search means rounding: steepest descent fails too.
+            None if max_abs(&g) < GTOL_ACCEPT => None,
+            None => {
+                // A stale curvature estimate can point nowhere useful: restart from steepest
+                // descent once before concluding that no decrease is possible.
+                s.h_inv = identity::<N>();
+                line_search(f, &s.x, s.value, &g, &g.map(|v| -v))
+            }
+        };
+        let Some(Step {
+            x: x_new,
+            value: f_new,
+            grad: g_new,
+            size: step,
+            backtracked,
+        }) = found
+        else {
+            return Ok(false); // no decrease possible at this precision: let Newton finish
+        };
+        check_bounds(&x_new, what, names, LOG_BOUND)?;
+        let sx = sub(&x_new, &s.x);
+        let y = sub(&g_new, &g);
+        let sy = dot(&sx, &y);
+        if sy > 1e-14 * norm(&sx) * norm(&y) {
+            bfgs_update(&mut s.h_inv, &sx, &y, sy);
+        }
+        s.last_change = step;
+        s.x = x_new;
+        s.value = f_new;
+        s.grad = g_new;
+        if handover && backtracked && max_abs(&s.grad) < GTOL_HANDOVER {
+            // Close to the optimum a rejected full step means the objective's rounding has
+            // started to show: BFGS would now spend most evaluations halving steps (on a
+            // million customers that was two thirds of a Gamma-Gamma fit) for little gain.
+            // Newton's polish converges from here in a step or two.
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Newton polish from `s`. BFGS has brought the point close to the optimum, so one
+/// finite-difference Hessian serves every step (a simplified Newton iteration, linear but
+/// fast convergence; each Hessian costs 2N evaluations of the objective). Returns that
+/// Hessian, taken where the polish started, and how far the polish moved.
+fn polish<const N: usize>(
+    f: &impl Objective<N>,
+    s: &mut Search<N>,
+) -> (Option<[[f64; N]; N]>, f64) {
+    let hess = hessian(f, &s.x);
+    let mut moved = 0.0_f64;
+    if let Some(h) = hess {
+        for _ in 0..8 {
+            let Some(d) = cholesky_solve(&h, &s.grad.map(|v| -v)) else {
+                break;
+            };
+            let x_new = add(&s.x, &d);
+            let Some((f_new, g_new)) = f.eval(&x_new) else {
+                break;
+            };
+            if !(max_abs(&g_new) < max_abs(&s.grad) || f_new < s.value) {
+                break;
+            }
+            s.iterations += 1;
+            s.last_change = max_abs(&d);
+            moved += s.last_change;
+            s.x = x_new;
+            s.value = f_new;
+            s.grad = g_new;
+            if max_abs(&d) < 1e-13 {
+                break;
+            }
+        }
+    }
+    (hess, moved)
 }
 
 /// Central-difference Hessian of the analytic gradient, symmetrized.
@@ -416,5 +471,40 @@ mod tests {
         let f = |x: &[f64; 1]| Some((-x[0], [-1.0]));
         let err = minimize(&f, [0.0], "test", ["a"]).unwrap_err();
         assert!(err.to_string().contains("`a` goes to infinity"), "{err}");
+    }
+
+    #[test]
+    fn ends_below_gtol_when_the_polish_cannot_finish() {
+        // c·|x|^1.5 with c = 1e-6: the gradient 1.5c·√|x| is concave, so BFGS's secant steps
+        // overshoot the minimum and line searches backtrack; the Newton step mirrors x
+        // exactly (-x: as steep as before, no better), so the polish stops at once.
+        let c = 1e-6;
+        let f = move |x: &[f64; 1]| {
+            let a = x[0].abs();
+            Some((c * a.powf(1.5), [1.5 * c * a.sqrt() * x[0].signum()]))
+        };
+        let x0 = [1.0];
+        let (value, grad) = f(&x0).unwrap();
+        let mut s = Search {
+            x: x0,
+            value,
+            grad,
+            h_inv: identity::<1>(),
+            iterations: 0,
+            last_change: f64::INFINITY,
+        };
+        // The scenario: BFGS hands over above GTOL and the polish cannot move.
+        assert!(bfgs(&f, &mut s, true, "test", &["a"]).unwrap());
+        let before = s.grad;
+        assert!(
+            max_abs(&before) > GTOL && max_abs(&before) < GTOL_HANDOVER,
+            "{before:?}"
+        );
+        let (_, moved) = polish(&f, &mut s);
+        assert_eq!((moved, s.grad), (0.0, before));
+        // The search still ends below GTOL.
+        let m = minimize(&f, x0, "test", ["a"]).unwrap();
+        let (_, g) = f(&m.x).unwrap();
+        assert!(max_abs(&g) <= GTOL, "gradient {g:?} at {:?}", m.x);
     }
 }

@@ -162,7 +162,8 @@ impl SurveyAggregate {
     ///
     /// # Errors
     /// [`Error::Incompatible`] when the other aggregate is for another survey id or a survey
-    /// of another structure (question ids, kinds, scales or option ids differ);
+    /// of another structure (question ids, kinds, scales or option ids, `required` or
+    /// `show_if` differ);
     /// [`Error::LimitExceeded`] when the response count would pass 2⁶⁴ − 1 and
     /// [`Error::InvalidNumber`] when the total weight would overflow a float. Nothing is
     /// merged then.
@@ -199,6 +200,24 @@ impl SurveyAggregate {
                     self.survey.id(),
                     a.question,
                     b.question
+                )));
+            }
+        }
+        // Loading checks answer counts against `required` and `show_if`; an aggregate merged
+        // across definitions that differ there could not be read back.
+        for (a, b) in self.survey.questions().iter().zip(other.survey.questions()) {
+            let differs = if a.required != b.required {
+                Some("whether it is required")
+            } else if a.show_if != b.show_if {
+                Some("its `show_if`")
+            } else {
+                None
+            };
+            if let Some(what) = differs {
+                return Err(Error::Incompatible(format!(
+                    "survey `{}` has question `{}` differing in {what} from the other's",
+                    self.survey.id(),
+                    a.id
                 )));
             }
         }
