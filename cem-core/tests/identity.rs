@@ -297,13 +297,17 @@ fn options_json_without_hub_by_means_customers_and_explicit_hub_by_wins() {
 #[test]
 fn options_json_with_both_limit_names_or_bad_values_is_refused() {
     let both = r#"{"max_per_key":50,"max_records_per_key":50,"default_country_code":"1","gmail_canonical":false}"#;
-    let e = serde_json::from_str::<Options>(both).unwrap_err().to_string();
+    let e = serde_json::from_str::<Options>(both)
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("`max_per_key`") && e.contains("`max_records_per_key`"),
         "{e}"
     );
     let none = r#"{"default_country_code":"1","gmail_canonical":false}"#;
-    let e = serde_json::from_str::<Options>(none).unwrap_err().to_string();
+    let e = serde_json::from_str::<Options>(none)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("max_per_key"), "{e}");
     let small = r#"{"max_per_key":1,"default_country_code":"1","gmail_canonical":false}"#;
     assert!(serde_json::from_str::<Options>(small).is_err());

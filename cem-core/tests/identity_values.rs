@@ -124,7 +124,10 @@ fn check_cdnow(period: Period, freq: &str, unit: TimeUnit, months: u32, rate: f6
         assert_eq!(v.recency[c], Some(r[i]), "recency of row {i}");
         assert_eq!(v.age[c], Some(t[i]), "T of row {i}");
         assert!(close(v.p_alive[c].unwrap(), alive[i]));
-        assert!(close(v.expected_purchases[c].unwrap(), next[i]), "expected purchases of row {i}");
+        assert!(
+            close(v.expected_purchases[c].unwrap(), next[i]),
+            "expected purchases of row {i}"
+        );
         assert!(close(clv_col[c].unwrap(), value[i]), "clv of row {i}");
     }
 }
@@ -147,12 +150,19 @@ fn weekly_horizon_is_a_year_of_weeks_not_360() {
     let models = ValueModels::new(&d.bg, Period::Week);
     let v = customer_values(d.code.len(), (&d.ids, &d.times, &d.amounts), &models).unwrap();
     let c = 0; // customer 4 of CDNOW: 3 repeat weeks, recency 49, T 78 (observed to 1998-06-30)
-    let (f, r, t) = (v.frequency[c].unwrap(), v.recency[c].unwrap(), v.age[c].unwrap());
+    let (f, r, t) = (
+        v.frequency[c].unwrap(),
+        v.recency[c].unwrap(),
+        v.age[c].unwrap(),
+    );
     assert_eq!((f, r, t), (3.0, 49.0, 78.0));
     let year = predict_columns(&d.bg, 52.14, &[f], &[r], &[t]).unwrap()[0];
     let days = predict_columns(&d.bg, 360.0, &[f], &[r], &[t]).unwrap()[0];
     let got = v.expected_purchases[c].unwrap();
-    assert!((got - year).abs() < 1e-9 && (got - days).abs() > 0.1, "{got} vs {year}, {days}");
+    assert!(
+        (got - year).abs() < 1e-9 && (got - days).abs() > 0.1,
+        "{got} vs {year}, {days}"
+    );
 }
 
 #[test]
@@ -165,8 +175,9 @@ fn monthly_values_use_months() {
         ..ValueModels::new(&d.bg, Period::Month)
     };
     let v = customer_values(d.code.len(), (&d.ids, &d.times, &d.amounts), &models).unwrap();
-    let s = CustomerSummary::from_transactions(&d.ids, &d.times, Some(&d.amounts), end, Period::Month)
-        .unwrap();
+    let s =
+        CustomerSummary::from_transactions(&d.ids, &d.times, Some(&d.amounts), end, Period::Month)
+            .unwrap();
     let m = s.monetary_value.as_ref().unwrap();
     let clv = ClvOptions {
         time_unit: TimeUnit::Months,
@@ -187,7 +198,10 @@ fn quarters_have_no_clv_time_unit() {
     let e = customer_values(d.code.len(), (&d.ids, &d.times, &d.amounts), &models).unwrap_err();
     assert_eq!(e.kind(), cem_core::ErrorKind::InvalidArgument);
     let text = e.to_string();
-    assert!(text.contains("period") && text.contains("`quarter`"), "{text}");
+    assert!(
+        text.contains("period") && text.contains("`quarter`"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -199,8 +213,12 @@ fn observation_end_defaults_to_the_last_transaction() {
         ..ValueModels::new(&d.bg, Period::Week)
     };
     let n = d.code.len();
-    let a = customer_values(n, (&d.ids, &d.times, &d.amounts), &ValueModels::new(&d.bg, Period::Week))
-        .unwrap();
+    let a = customer_values(
+        n,
+        (&d.ids, &d.times, &d.amounts),
+        &ValueModels::new(&d.bg, Period::Week),
+    )
+    .unwrap();
     let b = customer_values(n, (&d.ids, &d.times, &d.amounts), &given).unwrap();
     assert_eq!(a, b);
     // A later end makes every customer older.
@@ -209,7 +227,12 @@ fn observation_end_defaults_to_the_last_transaction() {
         ..given
     };
     let c = customer_values(n, (&d.ids, &d.times, &d.amounts), &later).unwrap();
-    assert!(a.age.iter().zip(&c.age).all(|(x, y)| x.unwrap() + 1.0 == y.unwrap()));
+    assert!(
+        a.age
+            .iter()
+            .zip(&c.age)
+            .all(|(x, y)| x.unwrap() + 1.0 == y.unwrap())
+    );
 }
 
 #[test]

@@ -308,7 +308,11 @@ fn customer_values<'py>(
     observation_end: Option<i64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let p = period(freq)?;
-    let names = ("customer".to_owned(), "time".to_owned(), "amount".to_owned());
+    let names = (
+        "customer".to_owned(),
+        "time".to_owned(),
+        "amount".to_owned(),
+    );
     let tx = Transactions::read(codes, times, Some(amounts), "s", Some(names))?;
     let (c, t) = (tx.customers.as_slice(), tx.times.values());
     let a = tx.amounts.as_ref().map_or(&[][..], Column::as_slice);
