@@ -302,7 +302,13 @@ def profiles(
     ------
     cem.InvalidArgumentError
         A source value found in no record, or an ``on`` value held by records of two
-        customers (a hub value, or ``on`` not a key).
+        customers (a hub value, or ``on`` not a key); a ``freq`` other than ``"D"``, ``"W"``,
+        ``"M"``; a model given without what it needs, or not fitted.
+    cem.OutOfRangeError
+        A transaction after ``observation_end``.
+    TypeError
+        A ``transactions_model`` that is not a :class:`cem.clv.BetaGeo` or
+        :class:`cem.clv.ParetoNBD`, a ``spend_model`` that is not a :class:`cem.clv.GammaGamma`.
 
     Examples
     --------
