@@ -250,3 +250,79 @@ fn a_frequent_customer_is_not_a_hub_by_customers() {
     assert_eq!(r.hubs().len(), 2);
     assert!(r.customer_count() > 100);
 }
+
+/// JSON written before the customers rule existed (`max_records_per_key`, no `hub_by`) keeps
+/// meaning records.
+#[test]
+fn old_options_json_keeps_the_records_rule() {
+    let old = r#"{"max_records_per_key":50,"default_country_code":"1","gmail_canonical":false}"#;
+    let o: Options = serde_json::from_str(old).unwrap();
+    assert_eq!((o.hub_rule(), o.hub_limit()), (HubRule::Records, 50));
+    assert_eq!(o, Options::default().max_records_per_key(50).unwrap());
+    // Written back in the current form, it reads the same.
+    let text = serde_json::to_string(&o).unwrap();
+    assert!(
+        text.contains(r#""max_per_key":50"#) && text.contains(r#""hub_by":"records""#),
+        "{text}"
+    );
+    assert_eq!(serde_json::from_str::<Options>(&text).unwrap(), o);
+
+    // The rules differ on these records: the phone is on 3 records (a hub at 2 records) of 2
+    // base customers (not a hub at 2 customers). The old JSON resolves as records did.
+    let s = |v: &str| Some(v.to_owned());
+    let rows: Rows = vec![
+        [s("a@x.com"), s("800 555 0100"), None],
+        [s("a@x.com"), s("800 555 0100"), None],
+        [None, s("800 555 0100"), s("device-7")],
+    ];
+    let old2 = r#"{"max_records_per_key":2,"default_country_code":"1","gmail_canonical":false}"#;
+    let by_old_json = run(&rows, &serde_json::from_str(old2).unwrap());
+    assert_eq!(by_old_json.customers(), &[0, 0, 1]);
+    assert_eq!(by_old_json.hubs().len(), 1);
+    let by_customers = run(&rows, &Options::default().max_customers_per_key(2).unwrap());
+    assert_eq!(by_customers.customers(), &[0, 0, 0]);
+}
+
+#[test]
+fn options_json_without_hub_by_means_customers_and_explicit_hub_by_wins() {
+    let new = r#"{"max_per_key":7,"default_country_code":"44","gmail_canonical":true}"#;
+    let o: Options = serde_json::from_str(new).unwrap();
+    assert_eq!((o.hub_rule(), o.hub_limit()), (HubRule::Customers, 7));
+    assert_eq!(o.country_code(), "44");
+    let old = r#"{"max_records_per_key":7,"hub_by":"customers","default_country_code":"1","gmail_canonical":false}"#;
+    let o: Options = serde_json::from_str(old).unwrap();
+    assert_eq!((o.hub_rule(), o.hub_limit()), (HubRule::Customers, 7));
+}
+
+#[test]
+fn options_json_with_both_limit_names_or_bad_values_is_refused() {
+    let both = r#"{"max_per_key":50,"max_records_per_key":50,"default_country_code":"1","gmail_canonical":false}"#;
+    let e = serde_json::from_str::<Options>(both)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("`max_per_key`") && e.contains("`max_records_per_key`"),
+        "{e}"
+    );
+    let none = r#"{"default_country_code":"1","gmail_canonical":false}"#;
+    let e = serde_json::from_str::<Options>(none)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("max_per_key"), "{e}");
+    let small = r#"{"max_per_key":1,"default_country_code":"1","gmail_canonical":false}"#;
+    assert!(serde_json::from_str::<Options>(small).is_err());
+    let code = r#"{"max_per_key":5,"default_country_code":"12a","gmail_canonical":false}"#;
+    assert!(serde_json::from_str::<Options>(code).is_err());
+}
+
+proptest! {
+    #[test]
+    fn options_json_round_trips(max in 2usize..10_000, by_records in any::<bool>(), gmail in any::<bool>(), code in "[0-9]{0,3}") {
+        let o = options(max, by_records)
+            .default_country_code(&code)
+            .unwrap()
+            .gmail_canonical(gmail);
+        let back: Options = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+        prop_assert_eq!(back, o);
+    }
+}

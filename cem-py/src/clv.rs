@@ -80,7 +80,7 @@ macro_rules! transaction_model {
         #[doc = $doc]
         #[pyclass(module = "cem._cem", name = $pyname, frozen)]
         pub struct $name {
-            inner: $fitted,
+            pub(crate) inner: $fitted,
         }
 
         #[pymethods]
@@ -240,7 +240,7 @@ transaction_model!(
 /// True
 #[pyclass(module = "cem._cem", name = "_GammaGamma", frozen)]
 pub struct GammaGamma {
-    inner: cc::FittedGammaGamma,
+    pub(crate) inner: cc::FittedGammaGamma,
 }
 
 #[pymethods]

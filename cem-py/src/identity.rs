@@ -1,5 +1,5 @@
-//! `cem.identity`: the native side of `cem.identity.resolve` (the private function
-//! `_resolve_identity`).
+//! `cem.identity`: the native side of `cem.identity.resolve` and `cem.identity.profiles`
+//! (the private functions `_resolve_identity`, `_profiles` and `_customer_values`).
 //!
 //! Thin: each key column comes in as an Arrow string column (`cem/identity.py` casts it;
 //! `string`, `large_string` and `string_view` are read in place), the core resolves with the
@@ -14,12 +14,16 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3_arrow::PyChunkedArray;
 
+use crate::clv::{BetaGeo, GammaGamma, ParetoNbd};
+use crate::convert::Column;
 use crate::error::CoreResult;
+use crate::loyalty::{Transactions, name_columns, period};
 
 /// Registers the functions.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(resolve_identity, m)?)?;
     m.add_function(wrap_pyfunction!(profiles, m)?)?;
+    m.add_function(wrap_pyfunction!(customer_values, m)?)?;
     Ok(())
 }
 
@@ -265,4 +269,93 @@ fn nps_answer(x: f64) -> PyResult<Option<u8>> {
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked above
     Ok(Some(x as u8))
+}
+
+/// The model columns of the profiles of customers ``0..customers`` (see
+/// ``cem.identity.profiles``; the core's ``identity::customer_values``): ``codes`` are the
+/// transactions' customer codes, ``times`` their times (datetime column, or integer seconds),
+/// ``amounts`` their amounts. ``freq`` (``"D"``, ``"W"``, ``"M"``) is the period the summary
+/// counts in and the models' and CLV's time unit; ``observation_end`` is in seconds, ``None``
+/// for the last transaction. Returns ``frequency``, ``recency``, ``T``, ``p_alive``,
+/// ``expected_purchases`` and, with ``spend_model``, ``clv`` as ``float64`` arrays, and
+/// ``has`` (``bool``): whether the customer has transactions (the values of the others are
+/// placeholders, to be masked).
+///
+/// Examples
+/// --------
+/// >>> from cem._cem import _BetaGeo, _customer_values
+/// >>> bg = _BetaGeo.from_params(0.243, 4.414, 0.793, 2.426)
+/// >>> v = _customer_values(3, [0, 0, 2], [0, 30 * 86400, 5 * 86400], [10.0, 20.0, 5.0], bg, observation_end=90 * 86400)
+/// >>> v["frequency"].tolist()[0], v["T"].tolist()[0], v["has"].tolist()
+/// (1.0, 90.0, [True, False, True])
+#[pyfunction]
+#[pyo3(
+    name = "_customer_values",
+    signature = (customers, codes, times, amounts, transactions_model, spend_model=None, *, time=12, discount_rate=0.01, freq="D", observation_end=None)
+)]
+#[allow(clippy::too_many_arguments)]
+fn customer_values<'py>(
+    py: Python<'py>,
+    customers: usize,
+    codes: &Bound<'py, PyAny>,
+    times: &Bound<'py, PyAny>,
+    amounts: &Bound<'py, PyAny>,
+    transactions_model: &Bound<'py, PyAny>,
+    spend_model: Option<PyRef<'py, GammaGamma>>,
+    time: u32,
+    discount_rate: f64,
+    freq: &str,
+    observation_end: Option<i64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let p = period(freq)?;
+    let names = (
+        "customer".to_owned(),
+        "time".to_owned(),
+        "amount".to_owned(),
+    );
+    let tx = Transactions::read(codes, times, Some(amounts), "s", Some(names))?;
+    let (c, t) = (tx.customers.as_slice(), tx.times.values());
+    let a = tx.amounts.as_ref().map_or(&[][..], Column::as_slice);
+    let spend = spend_model.as_ref().map(|g| &g.inner);
+    // One call of the core per purchase model type.
+    macro_rules! values {
+        ($purchases:expr) => {{
+            let models = ci::ValueModels {
+                spend,
+                observation_end,
+                months: time,
+                discount_rate,
+                ..ci::ValueModels::new($purchases, p)
+            };
+            py.detach(|| ci::customer_values(customers, (c, &t, a), &models))
+        }};
+    }
+    let v = if let Ok(bg) = transactions_model.cast::<BetaGeo>() {
+        values!(&bg.get().inner)
+    } else if let Ok(pn) = transactions_model.cast::<ParetoNbd>() {
+        values!(&pn.get().inner)
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "transactions_model must be a fitted BetaGeo or ParetoNBD model, not `{}`",
+            transactions_model.get_type().name()?
+        )));
+    }
+    .map_err(|e| name_columns(e, &tx.names))
+    .py()?;
+    let has: Vec<bool> = v.frequency.iter().map(Option::is_some).collect();
+    let d = PyDict::new(py);
+    let dense = |col: &[Option<f64>]| col.iter().map(|x| x.unwrap_or(0.0)).collect::<Vec<_>>();
+    d.set_item("frequency", PyArray1::from_vec(py, dense(&v.frequency)))?;
+    d.set_item("recency", PyArray1::from_vec(py, dense(&v.recency)))?;
+    d.set_item("T", PyArray1::from_vec(py, dense(&v.age)))?;
+    d.set_item("p_alive", PyArray1::from_vec(py, dense(&v.p_alive)))?;
+    d.set_item(
+        "expected_purchases",
+        PyArray1::from_vec(py, dense(&v.expected_purchases)),
+    )?;
+    if let Some(clv) = &v.clv {
+        d.set_item("clv", PyArray1::from_vec(py, dense(clv)))?;
+    }
+    d.set_item("has", PyArray1::from_vec(py, has))?;
+    Ok(d)
 }

@@ -36,7 +36,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 
 /// A period by lifetimes' name (``"D"``, ``"W"``, ``"M"``) or cem's (``"day"``, ...).
-fn period(name: &str) -> PyResult<cl::Period> {
+pub(crate) fn period(name: &str) -> PyResult<cl::Period> {
     match name {
         "D" | "d" | "day" => Ok(cl::Period::Day),
         "W" | "w" | "week" => Ok(cl::Period::Week),
@@ -51,7 +51,7 @@ fn period(name: &str) -> PyResult<cl::Period> {
 
 /// Timestamps as whole seconds: the column itself when it already is in seconds, else
 /// floored to the second once.
-struct Seconds<'py> {
+pub(crate) struct Seconds<'py> {
     column: Column<'py, i64>,
     per_second: i64,
 }
@@ -69,7 +69,7 @@ impl Seconds<'_> {
         })
     }
 
-    fn values(&self) -> Cow<'_, [i64]> {
+    pub(crate) fn values(&self) -> Cow<'_, [i64]> {
         let s = self.column.as_slice();
         if self.per_second == 1 {
             Cow::Borrowed(s)
@@ -81,15 +81,15 @@ impl Seconds<'_> {
 
 /// The transaction columns: customer codes, times in seconds and optional amounts, with the
 /// caller's column names for messages.
-struct Transactions<'py> {
-    customers: Column<'py, u32>,
-    times: Seconds<'py>,
-    amounts: Option<Column<'py, f64>>,
-    names: (String, String, String),
+pub(crate) struct Transactions<'py> {
+    pub(crate) customers: Column<'py, u32>,
+    pub(crate) times: Seconds<'py>,
+    pub(crate) amounts: Option<Column<'py, f64>>,
+    pub(crate) names: (String, String, String),
 }
 
 impl<'py> Transactions<'py> {
-    fn read(
+    pub(crate) fn read(
         customers: &Bound<'py, PyAny>,
         times: &Bound<'py, PyAny>,
         amounts: Option<&Bound<'py, PyAny>>,
@@ -167,7 +167,7 @@ fn customer_summary<'py>(
 }
 
 /// Puts the caller's column names into the core's messages about transaction rows.
-fn name_columns(e: Error, names: &(String, String, String)) -> Error {
+pub(crate) fn name_columns(e: Error, names: &(String, String, String)) -> Error {
     match e {
         Error::OutOfRange {
             field,

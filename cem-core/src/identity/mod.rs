@@ -244,14 +244,72 @@ impl HubRule {
 }
 
 /// Settings of [`resolve`]; `Options::default()` is what the Python and JS bindings use.
+///
+/// Serialized as `{"max_per_key", "hub_by", "default_country_code", "gmail_canonical"}`. JSON
+/// written before the customers rule existed holds `max_records_per_key` and no `hub_by`: it
+/// still means [`HubRule::Records`] with that limit (without either field name, a missing
+/// `hub_by` means [`HubRule::Customers`]). Giving both `max_per_key` and
+/// `max_records_per_key` is an error.
+///
+/// ```
+/// use cem_core::identity::{HubRule, Options};
+///
+/// let old = r#"{"max_records_per_key":50,"default_country_code":"1","gmail_canonical":false}"#;
+/// let o: Options = serde_json::from_str(old)?;
+/// assert_eq!((o.hub_rule(), o.hub_limit()), (HubRule::Records, 50));
+/// let back: Options = serde_json::from_str(&serde_json::to_string(&o)?)?;
+/// assert_eq!(back, o);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "OptionsFields")]
 pub struct Options {
-    #[serde(alias = "max_records_per_key")]
     max_per_key: usize,
-    #[serde(default)]
     hub_by: HubRule,
     default_country_code: String,
     gmail_canonical: bool,
+}
+
+/// What [`Options`] reads from serde: the current and the former name of the limit, and a
+/// hub rule that may be absent (its default depends on which name the limit has).
+#[derive(serde::Deserialize)]
+struct OptionsFields {
+    max_per_key: Option<usize>,
+    max_records_per_key: Option<usize>,
+    hub_by: Option<HubRule>,
+    default_country_code: String,
+    gmail_canonical: bool,
+}
+
+impl TryFrom<OptionsFields> for Options {
+    type Error = Error;
+
+    fn try_from(f: OptionsFields) -> Result<Options> {
+        let (max, hub_by) = match (f.max_per_key, f.max_records_per_key) {
+            (Some(max), None) => (max, f.hub_by.unwrap_or(HubRule::Customers)),
+            // The former field: its rule was records.
+            (None, Some(max)) => (max, f.hub_by.unwrap_or(HubRule::Records)),
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_argument(
+                    "max_per_key",
+                    "both `max_per_key` and `max_records_per_key` (its former name) are given; keep `max_per_key` (with `hub_by`)",
+                ));
+            }
+            (None, None) => {
+                return Err(Error::invalid_argument(
+                    "max_per_key",
+                    "missing field `max_per_key` (or its former name `max_records_per_key`)",
+                ));
+            }
+        };
+        // The setters check the values as they do for the builder.
+        let o = match hub_by {
+            HubRule::Customers => Options::default().max_customers_per_key(max)?,
+            HubRule::Records => Options::default().max_records_per_key(max)?,
+        };
+        Ok(o.default_country_code(&f.default_country_code)?
+            .gmail_canonical(f.gmail_canonical))
+    }
 }
 
 /// The default hub limit ([`Options::max_customers_per_key`]).

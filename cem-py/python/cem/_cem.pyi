@@ -74,6 +74,7 @@ __all__ = [
     "_survival_svg",
     "_profiles",
     "_resolve_identity",
+    "_customer_values",
     "ces",
     "ces_agree",
     "chi2_independence",
@@ -992,4 +993,17 @@ def _profiles(
     feedback: Optional[tuple[Any, Any, Any, Any]] = None,
     transactions: Optional[tuple[Any, Any]] = None,
     cases: Optional[tuple[Any, Any]] = None,
+) -> dict[str, Any]: ...
+def _customer_values(
+    customers: int,
+    codes: _Column,
+    times: Any,
+    amounts: _Column,
+    transactions_model: Union[_BetaGeo, _ParetoNbd],
+    spend_model: Optional[_GammaGamma] = None,
+    *,
+    time: int = 12,
+    discount_rate: float = 0.01,
+    freq: str = "D",
+    observation_end: Optional[int] = None,
 ) -> dict[str, Any]: ...

@@ -48,7 +48,7 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 
 from cem import _frames
-from cem._cem import InvalidArgumentError, _profiles, _resolve_identity
+from cem._cem import InvalidArgumentError, _customer_values, _profiles, _resolve_identity
 
 __all__ = ["DEFAULT_KEYS", "Resolution", "profiles", "resolve"]
 
@@ -286,12 +286,15 @@ def profiles(
     :class:`cem.clv.ParetoNBD`; ``spend_model``: a fitted :class:`cem.clv.GammaGamma`), the
     transactions also need ``time``; each resolved customer's transactions are summarized
     exactly as :func:`cem.loyalty.summary` does (``freq`` ``"D"``/``"W"``/``"M"``, up to
-    ``observation_end``, default the last transaction), and the profile gains ``frequency``,
-    ``recency``, ``T``, ``p_alive`` (the model's P(alive)), ``expected_purchases`` (in the
-    next ``time`` months: the model's ``predict`` at ``time`` × 30 days / 4.345 weeks / 1
-    month) and, with ``spend_model``, ``clv`` (:func:`cem.clv.lifetime_value` over ``time``
-    months at ``discount_rate`` a month). Customers without transactions get nulls there.
-    The models must have been fitted in the same time unit as ``freq``.
+    ``observation_end``; ``None``, the default, means the time of the last transaction), and
+    the profile gains ``frequency``, ``recency``, ``T``, ``p_alive`` (the model's P(alive)),
+    ``expected_purchases`` (in the next ``time`` months: the model's ``predict`` at ``time``
+    × 30 days / 4.345 weeks / 1 month) and, with ``spend_model``, ``clv``
+    (:func:`cem.clv.lifetime_value` over ``time`` months at ``discount_rate`` a month, with
+    the same ``freq``). Customers without transactions get nulls there. ``freq`` is the one
+    time unit of the summary, the models and the CLV: the models must have been fitted on
+    summaries in that unit. (Computed in one call of the core's
+    ``cem_core::identity::customer_values``.)
 
     The result (the records' frame library) has one row per customer id, ``0..customer_count``.
 
@@ -299,7 +302,13 @@ def profiles(
     ------
     cem.InvalidArgumentError
         A source value found in no record, or an ``on`` value held by records of two
-        customers (a hub value, or ``on`` not a key).
+        customers (a hub value, or ``on`` not a key); a ``freq`` other than ``"D"``, ``"W"``,
+        ``"M"``; a model given without what it needs, or not fitted.
+    cem.OutOfRangeError
+        A transaction after ``observation_end``.
+    TypeError
+        A ``transactions_model`` that is not a :class:`cem.clv.BetaGeo` or
+        :class:`cem.clv.ParetoNBD`, a ``spend_model`` that is not a :class:`cem.clv.GammaGamma`.
 
     Examples
     --------
@@ -311,6 +320,17 @@ def profiles(
     >>> p = identity.profiles(r, on="crm_id", transactions=tx)
     >>> p["customer"].tolist(), p["spend"].tolist()
     ([0, 1], [15.0, 7.5])
+
+    With a purchase model fitted on weekly summaries (here lifetimes' CDNOW parameters):
+
+    >>> from cem.clv import BetaGeo
+    >>> bg = BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    >>> tx["time"] = pd.to_datetime(["2024-01-01", "2024-02-05", "2024-01-15"])
+    >>> p = identity.profiles(r, on="crm_id", transactions=tx, transactions_model=bg, freq="W", observation_end="2024-03-31")
+    >>> p[["frequency", "recency", "T"]].values.tolist()
+    [[1.0, 5.0, 12.0], [0.0, 0.0, 10.0]]
+    >>> bool(p["expected_purchases"][0] > p["expected_purchases"][1] > 0)
+    True
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -387,46 +407,27 @@ def profiles(
     return _convert(table, kind)
 
 
-_PER_MONTH = {"D": 30.0, "W": 4.345, "M": 1.0}
-
-
 def _value_columns(
     n: int, codes: Any, times: Any, amounts: Any, transactions_model: Any, spend_model: Any,
     time: int, discount_rate: float, freq: str, observation_end: Any,
 ) -> dict[str, Any]:
     """``frequency``, ``recency``, ``T``, ``p_alive``, ``expected_purchases`` [, ``clv``] per
-    customer ``0..n`` (null without transactions): cem.loyalty.summary of the customers'
-    transactions, then the cem.clv models on it."""
+    customer ``0..n`` (null without transactions), from the core's ``customer_values``."""
     import pyarrow as pa
 
-    from cem import clv, loyalty
+    from cem import clv
+    from cem._loyalty_glue import _instant
 
-    if freq not in _PER_MONTH:
-        raise InvalidArgumentError(f"invalid `freq`: `{freq}` is not one of `D`, `W`, `M`")
-    tx = pa.table({"customer": pa.array(codes), "time": times, "amount": amounts})
-    s = loyalty.summary(tx, "customer", "time", "amount", observation_end=observation_end, freq=freq, output="pyarrow")
-    who = s.column("customer").to_numpy()
-    f, r, T, m = (s.column(x).to_numpy() for x in ("frequency", "recency", "T", "monetary_value"))
-    per = {
-        "frequency": f,
-        "recency": r,
-        "T": T,
-        "p_alive": np.asarray(transactions_model.p_alive(f, r, T), dtype=float),
-        "expected_purchases": np.asarray(transactions_model.predict(time * _PER_MONTH[freq], f, r, T), dtype=float),
-    }
-    if spend_model is not None:
-        per["clv"] = np.asarray(
-            clv.lifetime_value(transactions_model, spend_model, f, r, T, m, time=time, discount_rate=discount_rate, freq=freq),
-            dtype=float,
-        )
-    has = np.zeros(n, dtype=bool)
-    has[who] = True
-    out = {}
-    for name, values in per.items():
-        full = np.zeros(n)
-        full[who] = values
-        out[name] = pa.array(full, pa.float64(), mask=~has)
-    return out
+    if not isinstance(transactions_model, clv._TransactionModel):
+        raise TypeError(f"transactions_model must be a BetaGeo or ParetoNBD model, not `{type(transactions_model).__name__}`")
+    if spend_model is not None and not isinstance(spend_model, clv.GammaGamma):
+        raise TypeError(f"spend_model must be a GammaGamma model, not `{type(spend_model).__name__}`")
+    v = _customer_values(
+        n, codes, times, amounts, transactions_model._fitted, None if spend_model is None else spend_model._fitted,
+        time=time, discount_rate=discount_rate, freq=freq, observation_end=_instant(observation_end, "s"),
+    )
+    missing = ~v.pop("has")
+    return {name: pa.array(values, pa.float64(), mask=missing) for name, values in v.items()}
 
 
 def _arrow(frame: Any, kind: str, name: str) -> Any:
