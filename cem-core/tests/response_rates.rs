@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Datelike, Weekday};
 use cem_core::ErrorKind;
-use cem_core::survey::orchestrate::{RatePeriod, response_rates, response_rates_by_period};
+use cem_core::survey::orchestrate::{RATE_COLUMNS, RatePeriod, response_rates, response_rates_by_period};
 use proptest::prelude::*;
 
 const ALL: [RatePeriod; 5] = [
@@ -85,7 +85,7 @@ proptest! {
         let groups: Vec<u32> = rows.iter().map(|r| r.0).collect();
         let at: Vec<i64> = rows.iter().map(|r| 1_700_000_000 + r.1).collect();
         let resp: Vec<Option<i64>> = rows.iter().zip(&at).map(|(r, a)| r.2.map(|d| a + d)).collect();
-        let by_period = response_rates_by_period(&groups, &at, &resp, p, 0.9).unwrap();
+        let by_period = response_rates_by_period(&groups, &at, &resp, p, 0.9, RATE_COLUMNS).unwrap();
         // The same split with one code per (group, period start), by hand.
         let mut keys: Vec<(u32, i64)> = groups.iter().zip(&at).map(|(&g, &a)| (g, p.start(a).unwrap())).collect();
         keys.sort_unstable();
@@ -95,7 +95,7 @@ proptest! {
             .zip(&at)
             .map(|(&g, &a)| u32::try_from(keys.binary_search(&(g, p.start(a).unwrap())).unwrap()).unwrap())
             .collect();
-        let plain = response_rates(&code, &at, &resp, 0.9).unwrap();
+        let plain = response_rates(&code, &at, &resp, 0.9, RATE_COLUMNS).unwrap();
         prop_assert_eq!(by_period.len(), plain.len());
         for (a, b) in by_period.iter().zip(&plain) {
             let (g, s) = keys[b.group as usize];
@@ -121,12 +121,24 @@ fn wilson_intervals_are_statsmodels() {
         }
     }
     let at = vec![1_767_571_200; groups.len()];
-    let rows = response_rates_by_period(&groups, &at, &resp, RatePeriod::Week, 0.9).unwrap();
+    let rows = response_rates_by_period(&groups, &at, &resp, RatePeriod::Week, 0.9, RATE_COLUMNS).unwrap();
     for (row, &(k, n, low, high)) in rows.iter().zip(&cases) {
         assert_eq!((row.responded, row.invited), (k, n));
         assert!((row.rate.low - low).abs() < 1e-12 && (row.rate.high - high).abs() < 1e-12, "{row:?}");
         assert_eq!(row.period_start, Some(1_767_571_200)); // 2026-01-05 was a Monday
     }
-    let err = response_rates_by_period(&[0], &[10], &[Some(5)], RatePeriod::Day, 0.95).unwrap_err();
+    let err = response_rates_by_period(&[0], &[10], &[Some(5)], RatePeriod::Day, 0.95, RATE_COLUMNS).unwrap_err();
     assert!(err.to_string().contains("row 0"), "{err}");
+}
+
+#[test]
+fn errors_name_the_callers_columns() {
+    let err = response_rates(&[0, 0], &[10, 10], &[None, Some(5)], 0.95, ["sent", "answered"]).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("`answered`") && msg.contains("row 1"), "{msg}");
+    assert!(!msg.contains("responded_at"), "{msg}");
+    let err = response_rates_by_period(&[0], &[10], &[], RatePeriod::Day, 0.95, ["sent", "answered"]).unwrap_err();
+    assert!(err.to_string().contains("answered"), "{err}");
+    let err = response_rates_by_period(&[0], &[i64::MAX], &[None], RatePeriod::Month, 0.95, ["sent", "answered"]).unwrap_err();
+    assert!(err.to_string().contains("`sent` at row 0"), "{err}");
 }

@@ -8,7 +8,7 @@ use cem_core::Error;
 use cem_core::metrics::{self as cm, GroupLimits, Period, ScoreMetric, TimeUnit};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::convert::{self, Column};
 use crate::error::CoreResult;
@@ -298,8 +298,17 @@ impl GroupedScores {
         Ok((self.to_json()?, self.periodless, self.max_groups()))
     }
 
-    fn __setstate__(&mut self, state: (String, bool, usize)) -> PyResult<()> {
-        *self = GroupedScores::from_json(&state.0, state.1, state.2)?;
+    /// Accepts ``(json, period_less, max_groups)`` and, from pickles written before
+    /// ``max_groups`` was kept, ``(json, period_less)`` (with the default limit).
+    fn __setstate__(&mut self, state: &Bound<'_, PyTuple>) -> PyResult<()> {
+        let (text, periodless, max_groups) = match state.len() {
+            2 => {
+                let (text, periodless): (String, bool) = state.extract()?;
+                (text, periodless, cm::DEFAULT_MAX_GROUPS)
+            }
+            _ => state.extract::<(String, bool, usize)>()?,
+        };
+        *self = GroupedScores::from_json(&text, periodless, max_groups)?;
         Ok(())
     }
 

@@ -331,10 +331,11 @@ fn response_rates<'py>(
     }
     let at: Vec<Option<i64>> = resp.as_slice().iter().zip(mask).map(|(&t, &m)| m.then_some(t)).collect();
     let (g, inv) = (g.as_slice(), inv.as_slice());
+    let names = [columns.0.as_str(), columns.1.as_str()];
     let rows = py
         .detach(|| match period {
-            Some(p) => co::response_rates_by_period(g, inv, &at, p, confidence),
-            None => co::response_rates(g, inv, &at, confidence),
+            Some(p) => co::response_rates_by_period(g, inv, &at, p, confidence, names),
+            None => co::response_rates(g, inv, &at, confidence, names),
         })
         .py()?;
     serde_json::to_string(&rows).map_err(Error::from).py()

@@ -325,3 +325,35 @@ def test_grouped_scores_push_errors():
     assert g.n == 0  # all or nothing
     with pytest.raises(cem.IncompatibleError):
         g.merge(metrics.GroupedScores("nps"))
+
+
+def _missing_key_frames():
+    """Two group columns where the second misses a value at position 1: None in an object
+    column and NaN in a float column (pandas), null in polars and pyarrow."""
+    obj = pd.DataFrame({"score": [10, 0, 9], "survey": ["s", "s", "s"], "channel": pd.Series(["email", None, "sms"], dtype=object)})
+    flt = obj.assign(channel=[1.0, np.nan, 2.0])
+    yield "pandas-object-None", obj
+    yield "pandas-float-NaN", flt
+    yield "polars-null", pl.from_pandas(obj)
+    yield "pyarrow-null", pa.Table.from_pandas(obj, preserve_index=False)
+
+
+@pytest.mark.parametrize("frame", [f for _, f in _missing_key_frames()], ids=[i for i, _ in _missing_key_frames()])
+@pytest.mark.parametrize("by", [["channel"], ["survey", "channel"], ["channel", "survey"]])
+def test_missing_group_keys_raise_never_join_another_group(frame, by):
+    # Before: with two columns a pandas None was counted under the first label ("email") and
+    # a NaN became a group labelled `nan`.
+    with pytest.raises(cem.InvalidNumberError, match=r"column `channel` at position 1 `null` is missing"):
+        metrics.by(frame, by=by)
+
+
+def test_as_numpy_codes_refuses_nulls():
+    from cem import _frames
+
+    with pytest.raises(ValueError, match="null"):
+        _frames._as_numpy_codes(pa.array([0, None, 1], pa.int32()))
+    with pytest.raises(ValueError, match="null"):
+        _frames._as_numpy_codes(pa.chunked_array([[0, None]], pa.int32()))
+    with pytest.raises(ValueError, match="null"):
+        _frames._as_numpy_codes(pl.Series([0, None], dtype=pl.UInt32))
+    assert _frames._as_numpy_codes(pa.array([2, 0], pa.int32())).tolist() == [2, 0]

@@ -279,3 +279,50 @@ def test_polars_and_pyarrow_need_no_pandas(kind, monkeypatch):
     assert isinstance(response_rates(inv, ["survey", "channel"], period="M"), TYPES[kind])
     assert isinstance(nonresponse(nr, categorical=["tier"], nps="nps").balance, TYPES[kind])
     assert isinstance(dropoff(Survey.from_json(SURVEY), answers).questions, TYPES[kind])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("by", [["channel"], ["survey", "channel"], ["channel", "survey"]])
+@pytest.mark.parametrize("dtype", [object, float])
+def test_response_rates_refuse_missing_group_keys(kind, by, dtype):
+    # Before: a pandas None with two `by` columns was counted as "email" (code 0), a NaN
+    # became a group `nan`.
+    channel = pd.Series(["email", None] if dtype is object else [1.0, np.nan], dtype=dtype)
+    df = pd.DataFrame({"survey": ["s", "s"], "channel": channel, "invited_at": [0, 0], "responded_at": [None, None]})
+    with pytest.raises(cem.InvalidNumberError, match=r"column `channel` at position 1 `null` is missing"):
+        response_rates(to(kind, df), by)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_response_rate_errors_name_the_callers_columns(kind):
+    df = pd.DataFrame({"sent": [0, 10], "answered": [5.0, 3.0]})
+    with pytest.raises(cem.InvalidArgumentError, match=r"`answered`.*row 1") as err:
+        response_rates(to(kind, df), invited_at="sent", responded_at="answered")
+    assert "responded_at" not in str(err.value)
+
+
+NAN_ANSWERS = {
+    "pandas": lambda df: df,
+    "polars": lambda df: pl.from_pandas(df, nan_to_null=False),
+    "pyarrow": lambda df: pa.Table.from_pandas(df, preserve_index=False),
+    "records": lambda df: df.to_dict("records"),
+}
+
+
+@pytest.mark.parametrize("kind", NAN_ANSWERS)
+def test_dropoff_counts_nan_as_not_answered_on_every_input(kind):
+    s = Survey.from_json(SURVEY)
+    df = pd.DataFrame({"nps": [9.0, np.nan, 3.0], "csat": [4.0, np.nan, np.nan], "reason": [None, None, "slow"]})
+    responses = NAN_ANSWERS[kind](df)
+    if kind == "pyarrow":  # keep NaN as NaN (from_pandas would make it null)
+        responses = pa.table({
+            "nps": pa.array([9.0, np.nan, 3.0]), "csat": pa.array([4.0, np.nan, np.nan]), "reason": pa.array([None, None, "slow"]),
+        })
+        assert responses.column("nps").null_count == 0
+    if kind == "polars":
+        assert responses["nps"].is_nan().sum() == 1
+    d = dropoff(s, responses)
+    ref = dropoff(s, [{"nps": 9, "csat": 4}, {}, {"nps": 3, "reason": "slow"}])
+    assert (d.responses, d.complete, d.partial, d.empty) == (ref.responses, ref.complete, ref.partial, ref.empty)
+    assert d.empty == 1  # the all-NaN row answers nothing
+    assert as_pandas(d.questions).values.tolist() == as_pandas(ref.questions).values.tolist()

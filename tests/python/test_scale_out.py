@@ -170,3 +170,38 @@ def test_shared_partial_plumbing_checks_columns_and_integer_keys():
     for bounds in [(-1, 3), (0, 2**32)]:
         with pytest.raises(ValueError, match=r"`g` must hold values in 0..2\*\*32; cast it"):
             _partials.integer_spec("g", "int64", bounds, "cast it")
+
+
+def _old_pickle(module: str, state_json: str, period_less: bool) -> bytes:
+    """A protocol-2 pickle as releases before ``max_groups`` wrote it, opcode by opcode:
+    GLOBAL class, EMPTY_TUPLE, NEWOBJ, state ``(json, period_less)`` (BINUNICODE, NEWTRUE or
+    NEWFALSE, TUPLE2), BUILD (which calls ``__setstate__``), STOP."""
+    text = state_json.encode()
+    return (
+        b"\x80\x02"
+        + b"c" + module.encode() + b"\nGroupedScores\n"
+        + b")\x81"
+        + b"X" + len(text).to_bytes(4, "little") + text
+        + (b"\x88" if period_less else b"\x89")
+        + b"\x86b."
+    )
+
+
+@pytest.mark.parametrize("period_less", [True, False])
+def test_two_tuple_state_from_older_releases_still_loads(period_less):
+    g = metrics.GroupedScores("nps", None if period_less else "week", max_groups=5)
+    g.push([10, 9, 3], [0, 0, 1], *([] if period_less else [[0, 86_400 * 8, 0]]))
+    # __setstate__ with the old (json, period_less) state: the default limit.
+    old = metrics.GroupedScores.__new__(metrics.GroupedScores)
+    old.__setstate__((g.to_json(), period_less))
+    assert old.to_json() == g.to_json() and old.max_groups == 1_000_000
+    assert (old.period is None) == period_less
+    # The same through pickle.loads of bytes in the old layout.
+    blob = _old_pickle(type(g).__module__, g.to_json(), period_less)
+    again = pickle.loads(blob)
+    assert again.to_json() == g.to_json() and again.max_groups == 1_000_000
+    assert (again.period is None) == period_less and again.estimates() == g.estimates()
+    # The current 3-tuple keeps its limit; other shapes are refused.
+    assert pickle.loads(pickle.dumps(g)).max_groups == 5
+    with pytest.raises(ValueError, match="length 3, but got tuple of length 1"):
+        old.__setstate__((g.to_json(),))

@@ -150,7 +150,13 @@ def _encode(frame: Any, kind: str, name: str, need_radix: bool) -> _Key:
         lo, hi = (int(arr.min()), int(arr.max())) if check and arr.size else (0, -1)
         if lo >= 0 and hi < _U32:
             return _Key(name, arr, hi + 1, _astype(arr.dtype))
-    arrow = pc.dictionary_encode(pa.array(arr))
+    # from_pandas: None and NaN are missing (an error, as in the Arrow path), never a label.
+    arrow = pc.dictionary_encode(pa.array(arr, from_pandas=True))
+    if arrow.null_count:
+        first = _first_null(arrow)
+        raise InvalidNumberError(
+            f"column `{name}` at position {first} `null` is missing; drop or fill missing values first"
+        )
     labels = arrow.dictionary
     return _Key(name, arrow.indices, len(labels), _take(labels))
 
@@ -213,11 +219,16 @@ def _as_numpy_codes(codes: Any) -> np.ndarray:
     if isinstance(codes, np.ndarray):
         return codes
     if hasattr(codes, "to_numpy") and type(codes).__module__.split(".")[0] == "polars":
+        if codes.null_count():
+            raise ValueError("group codes contain nulls")
         return codes.to_numpy()
     import pyarrow as pa  # type: ignore[import-untyped]
 
-    if isinstance(codes, pa.ChunkedArray):
-        return codes.to_numpy()
+    if isinstance(codes, (pa.Array, pa.ChunkedArray)):
+        # A null would turn into NaN and then into code 0: a row in the wrong group.
+        if codes.null_count:
+            raise ValueError("group codes contain nulls")
+        return codes.to_numpy(zero_copy_only=False) if isinstance(codes, pa.Array) else codes.to_numpy()
     return np.asarray(codes)
 
 

@@ -639,7 +639,8 @@ def dropoff(survey: Survey, responses: Any, *, output: Optional[str] = None) -> 
     answer.
 
     ``responses`` is a list of answer dicts, or a frame with one row per response and one
-    column per question id (missing = not answered; other columns are ignored). The
+    column per question id (missing — None or NaN, in dicts and frames alike — = not
+    answered; other columns are ignored). The
     ``questions`` table comes back in the frame library of ``responses`` (pandas for a list)
     unless ``output`` says otherwise.
 
@@ -659,10 +660,12 @@ def dropoff(survey: Survey, responses: Any, *, output: Optional[str] = None) -> 
     """
     pa = _pa()
     if isinstance(responses, (list, tuple)):
-        records, out = [dict(r) for r in responses], _check_output(output or "pandas")
+        rows, out = list(responses), _check_output(output or "pandas")
     else:
         kind, frame, out = _read(responses, output)
-        records = [{k: v for k, v in r.items() if v is not None} for r in _records(frame, kind)]
+        rows = _records(frame, kind)
+    # None and NaN are "not answered" whatever the input (pandas, polars, pyarrow, dicts).
+    records = [{k: v for k, v in dict(r).items() if not _unanswered(v)} for r in rows]
     raw = json.loads(_dropoff(survey, records))
     qs = raw["questions"]
     questions = pa.table({
@@ -673,6 +676,11 @@ def dropoff(survey: Survey, responses: Any, *, output: Optional[str] = None) -> 
         "drop_rate": pa.array([q["drop_rate"] for q in qs], pa.float64()),
     })
     return Dropoff(raw["responses"], raw["complete"], raw["partial"], raw["empty"], _convert(questions, out))
+
+
+def _unanswered(value: Any) -> bool:
+    """None, or a float NaN (Python or numpy): a question not answered."""
+    return value is None or (isinstance(value, (float, np.floating)) and value != value)
 
 
 def _records(frame: Any, kind: str) -> list[dict[str, Any]]:

@@ -115,22 +115,27 @@ impl RatePeriod {
 /// and `responded_at[i]` the time of the response, if any. One row per group that has
 /// invitations, by code; the rate is a [`Proportion`] with the Wilson interval at
 /// `confidence`. [`response_rates_by_period`] also splits by the period of the invitation.
+/// `columns` names `invited_at` and `responded_at` in errors (the caller's column names, or
+/// [`RATE_COLUMNS`]).
 ///
 /// # Errors
 /// [`Error::LengthMismatch`]; [`Error::InvalidArgument`] for a response before its
-/// invitation (naming the row); [`Error::OutOfRange`] for a bad confidence.
+/// invitation (naming the row and `columns[1]`); [`Error::OutOfRange`] for a bad confidence.
 ///
 /// # Example
 ///
 /// ```
-/// use cem_core::survey::orchestrate::response_rates;
+/// use cem_core::survey::orchestrate::{RATE_COLUMNS, response_rates};
 ///
-/// let rows = response_rates(&[0, 0, 0, 0, 1], &[0, 0, 0, 0, 0], &[Some(60), Some(120), Some(600), None, None], 0.95)?;
+/// let rows = response_rates(&[0, 0, 0, 0, 1], &[0, 0, 0, 0, 0], &[Some(60), Some(120), Some(600), None, None], 0.95, RATE_COLUMNS)?;
 /// assert_eq!((rows[0].invited, rows[0].responded), (4, 3));
 /// // statsmodels: proportion_confint(3, 4, method="wilson") = (0.300641842582, 0.954412739190)
 /// assert!((rows[0].rate.low - 0.300641842582).abs() < 1e-9);
 /// assert_eq!(rows[0].time_to_respond.map(|t| t.median), Some(120.0));
 /// assert!(rows[1].time_to_respond.is_none());
+/// // Errors name the caller's columns.
+/// let err = response_rates(&[0], &[60], &[Some(0)], 0.95, ["sent", "answered"]).unwrap_err();
+/// assert!(err.to_string().contains("`answered`"), "{err}");
 /// # Ok::<(), cem_core::Error>(())
 /// ```
 pub fn response_rates(
@@ -138,9 +143,18 @@ pub fn response_rates(
     invited_at: &[i64],
     responded_at: &[Option<i64>],
     confidence: f64,
+    columns: [&str; 2],
 ) -> Result<Vec<ResponseRate>> {
-    rates(groups, invited_at, responded_at, None, confidence)
+    rates(groups, invited_at, responded_at, None, confidence, columns)
 }
+
+/// The names errors of [`response_rates`] and [`response_rates_by_period`] give the two time
+/// columns when the caller has no names of its own.
+///
+/// ```
+/// assert_eq!(cem_core::survey::orchestrate::RATE_COLUMNS, ["invited_at", "responded_at"]);
+/// ```
+pub const RATE_COLUMNS: [&str; 2] = ["invited_at", "responded_at"];
 
 /// [`response_rates`] per group *and* calendar period of the invitation (UTC): one row per
 /// (group, period) with invitations, by code and then by time, with
@@ -153,7 +167,7 @@ pub fn response_rates(
 /// # Example
 ///
 /// ```
-/// use cem_core::survey::orchestrate::{RatePeriod, response_rates_by_period};
+/// use cem_core::survey::orchestrate::{RATE_COLUMNS, RatePeriod, response_rates_by_period};
 ///
 /// let jan5 = 1_767_571_200; // 2026-01-05 00:00 UTC
 /// let feb3 = 1_770_076_800; // 2026-02-03 00:00 UTC
@@ -163,6 +177,7 @@ pub fn response_rates(
 ///     &[Some(jan5 + 86_400), None, None],
 ///     RatePeriod::Month,
 ///     0.95,
+///     RATE_COLUMNS,
 /// )?;
 /// let starts: Vec<_> = rows.iter().map(|r| (r.period_start, r.invited, r.responded)).collect();
 /// assert_eq!(starts, [(Some(1_767_225_600), 2, 1), (Some(1_769_904_000), 1, 0)]);
@@ -174,8 +189,9 @@ pub fn response_rates_by_period(
     responded_at: &[Option<i64>],
     period: RatePeriod,
     confidence: f64,
+    columns: [&str; 2],
 ) -> Result<Vec<ResponseRate>> {
-    rates(groups, invited_at, responded_at, Some(period), confidence)
+    rates(groups, invited_at, responded_at, Some(period), confidence, columns)
 }
 
 fn rates(
@@ -184,11 +200,12 @@ fn rates(
     responded_at: &[Option<i64>],
     period: Option<RatePeriod>,
     confidence: f64,
+    [invited_name, responded_name]: [&str; 2],
 ) -> Result<Vec<ResponseRate>> {
     check_confidence(confidence)?;
     for (name, len) in [
-        ("invited_at", invited_at.len()),
-        ("responded_at", responded_at.len()),
+        (invited_name, invited_at.len()),
+        (responded_name, responded_at.len()),
     ] {
         if len != groups.len() {
             return Err(Error::length_mismatch("groups", groups.len(), name, len));
@@ -204,7 +221,7 @@ fn rates(
             Some(p) => Some(match starts.entry(at.div_euclid(86_400)) {
                 Entry::Occupied(e) => *e.get(),
                 Entry::Vacant(e) => *e.insert(p.start(at).ok_or_else(|| {
-                    Error::out_of_range(format!("`invited_at` at row {row}"), at, "the dates chrono represents")
+                    Error::out_of_range(format!("`{invited_name}` at row {row}"), at, "the dates chrono represents")
                 })?),
             }),
         };
@@ -213,7 +230,7 @@ fn rates(
         if let Some(r) = resp {
             if r < at {
                 return Err(Error::invalid_argument(
-                    "responded_at",
+                    responded_name,
                     format!(
                         "the response at row {row} (`{r}`) is earlier than its invitation (`{at}`)"
                     ),
