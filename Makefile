@@ -39,6 +39,8 @@ setup: setup-rust setup-wasm-bindgen setup-chromium setup-node setup-python
 setup-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 
 setup-wasm-bindgen:
 	@test -n "$(WASM_BINDGEN_VERSION)" || { echo "wasm-bindgen not found in Cargo.lock" >&2; exit 1; }
@@ -126,6 +128,9 @@ test-rust:
 	@grep -q '^test result: ok. 1 passed' $(LOGS)/fuzz-replay.log || { echo "fuzz corpus replay ran no test" >&2; exit 1; }
 
 lint: py-lint
+	# Formatting: `cargo fmt --all` (also fuzz/) fixes what this reports.
+	$(CARGO) fmt --all -- --check
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml --all -- --check
 	$(CARGO) clippy --workspace --exclude cem-py --all-targets -- $(CLIPPY_FLAGS)
 	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets -- $(CLIPPY_FLAGS)
 	$(foreach f,$(WASM_FEATURES),$(CARGO) clippy -p cem-wasm --features $(f) --all-targets -- $(CLIPPY_FLAGS);)

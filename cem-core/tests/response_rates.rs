@@ -1,11 +1,18 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! Response rates by group and calendar period: period starts are calendar facts (checked
 //! with chrono, independently of the core's arithmetic), grouping by period is the same as
 //! grouping by a period code, and the Wilson intervals are statsmodels'.
 
-use chrono::{DateTime, Datelike, Weekday};
 use cem_core::ErrorKind;
-use cem_core::survey::orchestrate::{RATE_COLUMNS, RatePeriod, response_rates, response_rates_by_period};
+use cem_core::survey::orchestrate::{
+    RATE_COLUMNS, RatePeriod, response_rates, response_rates_by_period,
+};
+use chrono::{DateTime, Datelike, Weekday};
 use proptest::prelude::*;
 
 const ALL: [RatePeriod; 5] = [
@@ -50,8 +57,14 @@ fn known_period_starts() {
     assert_eq!(start(RatePeriod::Quarter), "2024-01-01 00:00:00");
     assert_eq!(start(RatePeriod::Year), "2024-01-01 00:00:00");
     // Before the epoch: floors, never truncates towards zero.
-    assert_eq!(utc(RatePeriod::Day.start(-1).unwrap()).to_string(), "1969-12-31 00:00:00");
-    assert_eq!(utc(RatePeriod::Week.start(-1).unwrap()).to_string(), "1969-12-29 00:00:00");
+    assert_eq!(
+        utc(RatePeriod::Day.start(-1).unwrap()).to_string(),
+        "1969-12-31 00:00:00"
+    );
+    assert_eq!(
+        utc(RatePeriod::Week.start(-1).unwrap()).to_string(),
+        "1969-12-29 00:00:00"
+    );
     assert_eq!(RatePeriod::Day.start(i64::MAX), None);
     assert_eq!(RatePeriod::Year.start(i64::MIN), None);
 }
@@ -111,7 +124,10 @@ proptest! {
 #[test]
 fn wilson_intervals_are_statsmodels() {
     // statsmodels 0.15.0: proportion_confint(k, n, alpha=0.1, method="wilson").
-    let cases = [(3u64, 7u64, 0.186_443_190_363_956, 0.710_522_908_986_407_1), (0, 5, 0.0, 0.351_116_500_765_101_4)];
+    let cases = [
+        (3u64, 7u64, 0.186_443_190_363_956, 0.710_522_908_986_407_1),
+        (0, 5, 0.0, 0.351_116_500_765_101_4),
+    ];
     let mut groups = Vec::new();
     let mut resp = Vec::new();
     for (g, &(k, n, _, _)) in cases.iter().enumerate() {
@@ -121,24 +137,53 @@ fn wilson_intervals_are_statsmodels() {
         }
     }
     let at = vec![1_767_571_200; groups.len()];
-    let rows = response_rates_by_period(&groups, &at, &resp, RatePeriod::Week, 0.9, RATE_COLUMNS).unwrap();
+    let rows =
+        response_rates_by_period(&groups, &at, &resp, RatePeriod::Week, 0.9, RATE_COLUMNS).unwrap();
     for (row, &(k, n, low, high)) in rows.iter().zip(&cases) {
         assert_eq!((row.responded, row.invited), (k, n));
-        assert!((row.rate.low - low).abs() < 1e-12 && (row.rate.high - high).abs() < 1e-12, "{row:?}");
+        assert!(
+            (row.rate.low - low).abs() < 1e-12 && (row.rate.high - high).abs() < 1e-12,
+            "{row:?}"
+        );
         assert_eq!(row.period_start, Some(1_767_571_200)); // 2026-01-05 was a Monday
     }
-    let err = response_rates_by_period(&[0], &[10], &[Some(5)], RatePeriod::Day, 0.95, RATE_COLUMNS).unwrap_err();
+    let err =
+        response_rates_by_period(&[0], &[10], &[Some(5)], RatePeriod::Day, 0.95, RATE_COLUMNS)
+            .unwrap_err();
     assert!(err.to_string().contains("row 0"), "{err}");
 }
 
 #[test]
 fn errors_name_the_callers_columns() {
-    let err = response_rates(&[0, 0], &[10, 10], &[None, Some(5)], 0.95, ["sent", "answered"]).unwrap_err();
+    let err = response_rates(
+        &[0, 0],
+        &[10, 10],
+        &[None, Some(5)],
+        0.95,
+        ["sent", "answered"],
+    )
+    .unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("`answered`") && msg.contains("row 1"), "{msg}");
     assert!(!msg.contains("responded_at"), "{msg}");
-    let err = response_rates_by_period(&[0], &[10], &[], RatePeriod::Day, 0.95, ["sent", "answered"]).unwrap_err();
+    let err = response_rates_by_period(
+        &[0],
+        &[10],
+        &[],
+        RatePeriod::Day,
+        0.95,
+        ["sent", "answered"],
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("answered"), "{err}");
-    let err = response_rates_by_period(&[0], &[i64::MAX], &[None], RatePeriod::Month, 0.95, ["sent", "answered"]).unwrap_err();
+    let err = response_rates_by_period(
+        &[0],
+        &[i64::MAX],
+        &[None],
+        RatePeriod::Month,
+        0.95,
+        ["sent", "answered"],
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("`sent` at row 0"), "{err}");
 }

@@ -279,7 +279,10 @@ fn churn_by_segment<'py>(
         "churned",
         by.iter().map(|(_, p)| p.successes()).collect::<Vec<_>>(),
     )?;
-    d.set_item("customers", by.iter().map(|(_, p)| p.n()).collect::<Vec<_>>())?;
+    d.set_item(
+        "customers",
+        by.iter().map(|(_, p)| p.n()).collect::<Vec<_>>(),
+    )?;
     Ok(d)
 }
 
@@ -520,9 +523,7 @@ fn multivariate_logrank_test<'py>(
     let g: Column<'_, u32> = convert::column_of(groups, "groups")?;
     let (d, g) = (d.as_slice(), g.as_slice());
     let e = self::events(events, d.len(), "events")?;
-    let t = py
-        .detach(|| cl::multivariate_logrank_test(d, g, &e))
-        .py()?;
+    let t = py.detach(|| cl::multivariate_logrank_test(d, g, &e)).py()?;
     logrank_dict(py, &t)
 }
 

@@ -44,7 +44,11 @@ fn customer_keys<'py>(py: Python<'py>, ids: Vec<String>) -> Bound<'py, PyArray1<
 #[pyfunction(name = "_rules_warnings")]
 fn rules_warnings(rules: &str) -> PyResult<Vec<(Option<String>, String, String)>> {
     let rules = co::Rules::from_json(rules).py()?;
-    Ok(rules.warnings().into_iter().map(|w| (w.rule, w.code, w.message)).collect())
+    Ok(rules
+        .warnings()
+        .into_iter()
+        .map(|w| (w.rule, w.code, w.message))
+        .collect())
 }
 
 /// A dictionary-encoded column as passed from Python: ``(codes, labels)``.
@@ -74,14 +78,19 @@ impl<'py> Columns<'py> {
         event_ids: Option<PyReadonlyArray1<'py, u64>>,
         time_column: &str,
     ) -> PyResult<Self> {
-        let coded = |c: Option<Coded<'py>>, name: &str| -> PyResult<Option<(Column<'py, u32>, Vec<String>)>> {
+        let coded = |c: Option<Coded<'py>>,
+                     name: &str|
+         -> PyResult<Option<(Column<'py, u32>, Vec<String>)>> {
             c.map(|(codes, labels)| Ok((convert::column_of::<u32>(&codes, name)?, labels)))
                 .transpose()
         };
         Ok(Columns {
             customers,
             times: seconds(times, time_column)?,
-            tp: (convert::column_of::<u32>(&touchpoints.0, "touchpoints")?, touchpoints.1),
+            tp: (
+                convert::column_of::<u32>(&touchpoints.0, "touchpoints")?,
+                touchpoints.1,
+            ),
             other: [
                 coded(channels, "channels")?,
                 coded(outcomes, "outcomes")?,
@@ -94,22 +103,41 @@ impl<'py> Columns<'py> {
 
     fn batch(&self) -> PyResult<co::Batch<'_>> {
         fn codes<'a>(c: &'a Option<(Column<'_, u32>, Vec<String>)>) -> Option<co::Codes<'a>> {
-            c.as_ref().map(|(col, labels)| co::Codes { codes: col.as_slice(), labels })
+            c.as_ref().map(|(col, labels)| co::Codes {
+                codes: col.as_slice(),
+                labels,
+            })
         }
         let customers = self.customers.as_slice().map_err(contiguous)?;
         let mut b = co::Batch::new(
             customers,
             self.times.as_slice(),
-            co::Codes { codes: self.tp.0.as_slice(), labels: &self.tp.1 },
+            co::Codes {
+                codes: self.tp.0.as_slice(),
+                labels: &self.tp.1,
+            },
         );
         let [ch, oc, sg] = &self.other;
         b.channels = codes(ch);
         b.outcomes = codes(oc);
         b.segments = codes(sg);
         let [complaint, dnc] = &self.flags;
-        b.open_complaint = complaint.as_ref().map(|a| a.as_slice()).transpose().map_err(contiguous)?;
-        b.do_not_contact = dnc.as_ref().map(|a| a.as_slice()).transpose().map_err(contiguous)?;
-        b.event_ids = self.event_ids.as_ref().map(|a| a.as_slice()).transpose().map_err(contiguous)?;
+        b.open_complaint = complaint
+            .as_ref()
+            .map(|a| a.as_slice())
+            .transpose()
+            .map_err(contiguous)?;
+        b.do_not_contact = dnc
+            .as_ref()
+            .map(|a| a.as_slice())
+            .transpose()
+            .map_err(contiguous)?;
+        b.event_ids = self
+            .event_ids
+            .as_ref()
+            .map(|a| a.as_slice())
+            .transpose()
+            .map_err(contiguous)?;
         Ok(b)
     }
 }
@@ -122,7 +150,9 @@ fn seconds<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Column<'py, i64
         None | Some(TimeUnit::Seconds) => Ok(col),
         Some(u) => {
             let per = u.per_second();
-            Ok(Column::Owned(col.as_slice().iter().map(|t| t.div_euclid(per)).collect()))
+            Ok(Column::Owned(
+                col.as_slice().iter().map(|t| t.div_euclid(per)).collect(),
+            ))
         }
     }
 }
@@ -212,7 +242,18 @@ impl Orchestrator {
         event_ids: Option<PyReadonlyArray1<'py, u64>>,
         time_column: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let cols = Columns::new(customers, times, touchpoints, channels, outcomes, segments, open_complaint, do_not_contact, event_ids, time_column)?;
+        let cols = Columns::new(
+            customers,
+            times,
+            touchpoints,
+            channels,
+            outcomes,
+            segments,
+            open_complaint,
+            do_not_contact,
+            event_ids,
+            time_column,
+        )?;
         let batch = cols.batch()?;
         let inner = &mut self.inner;
         let decisions = py.detach(|| inner.feed(&batch)).py()?;
@@ -246,14 +287,26 @@ impl Orchestrator {
 
 fn decision_columns<'py>(py: Python<'py>, ds: &[co::Decision]) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
-    let row: Vec<i64> = ds.iter().map(|x| i64::try_from(x.row).unwrap_or(i64::MAX)).collect();
+    let row: Vec<i64> = ds
+        .iter()
+        .map(|x| i64::try_from(x.row).unwrap_or(i64::MAX))
+        .collect();
     let trigger: Vec<u32> = ds.iter().map(|x| x.trigger).collect();
-    let reason: Vec<u8> = ds.iter().map(|x| u8::try_from(x.reason.index()).unwrap_or(u8::MAX)).collect();
-    let (mut send_at, mut until, mut winner) = (Vec::with_capacity(ds.len()), Vec::with_capacity(ds.len()), Vec::with_capacity(ds.len()));
+    let reason: Vec<u8> = ds
+        .iter()
+        .map(|x| u8::try_from(x.reason.index()).unwrap_or(u8::MAX))
+        .collect();
+    let (mut send_at, mut until, mut winner) = (
+        Vec::with_capacity(ds.len()),
+        Vec::with_capacity(ds.len()),
+        Vec::with_capacity(ds.len()),
+    );
     for x in ds {
         let (s, u, w) = match x.reason {
             co::Reason::Invited { send_at } => (send_at, i64::MIN, -1),
-            co::Reason::Quarantined { until } | co::Reason::Capped { until, .. } => (i64::MIN, until, -1),
+            co::Reason::Quarantined { until } | co::Reason::Capped { until, .. } => {
+                (i64::MIN, until, -1)
+            }
             co::Reason::LowerPriority { winner } => (i64::MIN, i64::MIN, i64::from(winner)),
             _ => (i64::MIN, i64::MIN, -1),
         };
@@ -290,10 +343,25 @@ fn simulate<'py>(
     time_column: &str,
 ) -> PyResult<String> {
     let rules = co::Rules::from_json(rules).py()?;
-    let assumptions: co::ResponseAssumptions = serde_json::from_str(assumptions).map_err(Error::from).py()?;
-    let cols = Columns::new(customers, times, touchpoints, channels, outcomes, segments, open_complaint, do_not_contact, event_ids, time_column)?;
+    let assumptions: co::ResponseAssumptions = serde_json::from_str(assumptions)
+        .map_err(Error::from)
+        .py()?;
+    let cols = Columns::new(
+        customers,
+        times,
+        touchpoints,
+        channels,
+        outcomes,
+        segments,
+        open_complaint,
+        do_not_contact,
+        event_ids,
+        time_column,
+    )?;
     let batch = cols.batch()?;
-    let sim = py.detach(|| co::simulate(&rules, &batch, &assumptions)).py()?;
+    let sim = py
+        .detach(|| co::simulate(&rules, &batch, &assumptions))
+        .py()?;
     serde_json::to_string(&sim).map_err(Error::from).py()
 }
 
@@ -329,7 +397,12 @@ fn response_rates<'py>(
         })
         .py();
     }
-    let at: Vec<Option<i64>> = resp.as_slice().iter().zip(mask).map(|(&t, &m)| m.then_some(t)).collect();
+    let at: Vec<Option<i64>> = resp
+        .as_slice()
+        .iter()
+        .zip(mask)
+        .map(|(&t, &m)| m.then_some(t))
+        .collect();
     let (g, inv) = (g.as_slice(), inv.as_slice());
     let names = [columns.0.as_str(), columns.1.as_str()];
     let rows = py
@@ -344,7 +417,10 @@ fn response_rates<'py>(
 /// Completion and drop-off of answer dicts to a survey, as the core's JSON.
 #[pyfunction(name = "_dropoff")]
 fn dropoff(survey: &crate::survey::Survey, responses: Vec<Bound<'_, PyAny>>) -> PyResult<String> {
-    let answers = responses.iter().map(crate::survey::answers).collect::<PyResult<Vec<_>>>()?;
+    let answers = responses
+        .iter()
+        .map(crate::survey::answers)
+        .collect::<PyResult<Vec<_>>>()?;
     let d = co::dropoff(survey.core(), &answers);
     serde_json::to_string(&d).map_err(Error::from).py()
 }
@@ -373,18 +449,31 @@ fn nonresponse<'py>(
     let cats: Vec<co::Categorical<'_>> = categorical
         .iter()
         .zip(&cat_cols)
-        .map(|((name, _, labels), c)| co::Categorical { name, codes: c.as_slice(), labels })
+        .map(|((name, _, labels), c)| co::Categorical {
+            name,
+            codes: c.as_slice(),
+            labels,
+        })
         .collect();
     let nums: Vec<co::Numeric<'_>> = numeric
         .iter()
         .zip(&num_cols)
-        .map(|((name, _), c)| co::Numeric { name, values: c.as_slice() })
+        .map(|((name, _), c)| co::Numeric {
+            name,
+            values: c.as_slice(),
+        })
         .collect();
     let scores: Option<Vec<Option<u8>>> = match &nps {
         Some((s, has)) => {
             let s = convert::column_of::<u8>(s, "nps")?;
             let has = has.as_slice().map_err(contiguous)?;
-            Some(s.as_slice().iter().zip(has).map(|(&x, &h)| h.then_some(x)).collect())
+            Some(
+                s.as_slice()
+                    .iter()
+                    .zip(has)
+                    .map(|(&x, &h)| h.then_some(x))
+                    .collect(),
+            )
         }
         None => None,
     };

@@ -149,7 +149,10 @@ impl Orchestrator {
         #[wasm_bindgen(unchecked_param_type = "readonly SurveyEvent[]")] events: &JsValue,
     ) -> Result<JsValue, JsValue> {
         if !Array::is_array(events) {
-            return Err(invalid("events", format!("expected a list of events, got {}", type_name(events))));
+            return Err(invalid(
+                "events",
+                format!("expected a list of events, got {}", type_name(events)),
+            ));
         }
         let list = crate::convert::array_from(events)?;
         let rows = (list.iter().enumerate())
@@ -168,7 +171,12 @@ impl Orchestrator {
     #[wasm_bindgen(unchecked_return_type = "TriggerInfo[]")]
     pub fn triggers(&self) -> Result<JsValue, JsValue> {
         let list: Vec<TriggerOut<'_>> = (self.inner.rules().triggers.iter())
-            .map(|t| TriggerOut { id: &t.id, survey: &t.survey, via: t.via.as_deref(), priority: t.priority })
+            .map(|t| TriggerOut {
+                id: &t.id,
+                survey: &t.survey,
+                via: t.via.as_deref(),
+                priority: t.priority,
+            })
             .collect();
         plain(&list)
     }
@@ -201,7 +209,10 @@ impl Orchestrator {
             last_invited: Option<f64>,
             invitations: u64,
         }
-        plain(&Out { last_invited: s.last_invited.map(ms), invitations: s.invitations })
+        plain(&Out {
+            last_invited: s.last_invited.map(ms),
+            invitations: s.invitations,
+        })
     }
 }
 
@@ -247,7 +258,9 @@ impl Orchestrator {
                         o.cap = Some(cap);
                         o.until = Some(ms(until));
                     }
-                    co::Reason::LowerPriority { winner } => o.winner = id(winner).map(|t| t.id.as_str()),
+                    co::Reason::LowerPriority { winner } => {
+                        o.winner = id(winner).map(|t| t.id.as_str())
+                    }
                     _ => {}
                 }
                 o
@@ -307,7 +320,10 @@ const EVENT_KEYS: [&str; 9] = [
 ];
 
 fn invalid(name: &str, reason: String) -> JsValue {
-    to_js(Error::InvalidArgument { name: name.to_owned(), reason })
+    to_js(Error::InvalidArgument {
+        name: name.to_owned(),
+        reason,
+    })
 }
 
 /// JSON text as given, or an object through `JSON.stringify`.
@@ -316,19 +332,26 @@ fn text_or_object(v: &JsValue, name: &str) -> Result<String, JsValue> {
         return Ok(s);
     }
     if v.is_object() && !Array::is_array(v) {
-        let text = json_stringify(v).map_err(|_| invalid(name, "could not be turned into JSON".to_owned()))?;
+        let text = json_stringify(v)
+            .map_err(|_| invalid(name, "could not be turned into JSON".to_owned()))?;
         if let Some(s) = text.as_string() {
             return Ok(s);
         }
     }
-    Err(invalid(name, format!("expected JSON text or an object, got {}", type_name(v))))
+    Err(invalid(
+        name,
+        format!("expected JSON text or an object, got {}", type_name(v)),
+    ))
 }
 
 /// One event object → the core's event and the time as given (ms), for messages.
 fn read_event(v: &JsValue, pos: Option<usize>) -> Result<(co::Event, f64), JsValue> {
     let what = pos.map_or_else(|| "event".to_owned(), |i| format!("event {i}"));
     if !v.is_object() || Array::is_array(v) {
-        return Err(invalid(&what, format!("expected an object, got {}", type_name(v))));
+        return Err(invalid(
+            &what,
+            format!("expected an object, got {}", type_name(v)),
+        ));
     }
     let threw = |_| invalid(&what, "reading it threw".to_owned());
     for key in object_keys(v).map_err(threw)?.iter() {
@@ -336,12 +359,16 @@ fn read_event(v: &JsValue, pos: Option<usize>) -> Result<(co::Event, f64), JsVal
         if !EVENT_KEYS.contains(&key.as_str()) {
             return Err(invalid(
                 &what,
-                format!("unknown key `{key}`; the keys are {}", EVENT_KEYS.join(", ")),
+                format!(
+                    "unknown key `{key}`; the keys are {}",
+                    EVENT_KEYS.join(", ")
+                ),
             ));
         }
     }
     let get = |k: &str| -> Result<JsValue, JsValue> {
-        Reflect::get(v, &JsValue::from_str(k)).map_err(|_| invalid(&what, format!("reading `{k}` threw")))
+        Reflect::get(v, &JsValue::from_str(k))
+            .map_err(|_| invalid(&what, format!("reading `{k}` threw")))
     };
     let field = |k: &str| format!("`{k}` of {what}");
     let customer = customer_id(&get("customer")?, &field("customer"))?;
@@ -354,17 +381,24 @@ fn read_event(v: &JsValue, pos: Option<usize>) -> Result<(co::Event, f64), JsVal
         if x.is_undefined() || x.is_null() {
             return Ok(None);
         }
-        x.as_string()
-            .map(Some)
-            .ok_or_else(|| invalid(&field(k), format!("must be a string or null, got {}", type_name(&x))))
+        x.as_string().map(Some).ok_or_else(|| {
+            invalid(
+                &field(k),
+                format!("must be a string or null, got {}", type_name(&x)),
+            )
+        })
     };
     let flag = |k: &str| -> Result<bool, JsValue> {
         let x = get(k)?;
         if x.is_undefined() || x.is_null() {
             return Ok(false);
         }
-        x.as_bool()
-            .ok_or_else(|| invalid(&field(k), format!("must be a boolean, got {}", type_name(&x))))
+        x.as_bool().ok_or_else(|| {
+            invalid(
+                &field(k),
+                format!("must be a boolean, got {}", type_name(&x)),
+            )
+        })
     };
     let event = co::Event {
         customer,
@@ -387,7 +421,10 @@ fn customer_id(v: &JsValue, field: &str) -> Result<String, JsValue> {
     }
     match v.as_f64() {
         Some(x) if x.is_finite() && x.fract() == 0.0 => Ok(format!("{x}")),
-        _ => Err(invalid(field, format!("must be a string or a whole number, got {}", shown(v)))),
+        _ => Err(invalid(
+            field,
+            format!("must be a string or a whole number, got {}", shown(v)),
+        )),
     }
 }
 
@@ -438,11 +475,14 @@ fn event_id(v: &JsValue, field: &str) -> Result<Option<u64>, JsValue> {
     }
     match v.as_f64() {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked
-        Some(x) if x.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&x) => Ok(Some(x as u64)),
+        Some(x) if x.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&x) => {
+            Ok(Some(x as u64))
+        }
         _ => Err(to_js(Error::InvalidNumber {
             field: field.to_owned(),
             value: shown(v),
-            reason: "is not a whole number in 0..=2^53 − 1 (use a bigint for larger ids)".to_owned(),
+            reason: "is not a whole number in 0..=2^53 − 1 (use a bigint for larger ids)"
+                .to_owned(),
         })),
     }
 }

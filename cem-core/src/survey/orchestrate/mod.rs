@@ -52,8 +52,8 @@ pub use lint::RuleWarning;
 pub use nonresponse::{Balance, Categorical, NonResponse, Numeric, nonresponse};
 pub use orchestrator::{Batch, Codes, CustomerSummary, Decision, Event, Orchestrator, Reason};
 pub use response::{
-    Dropoff, QuestionDropoff, RATE_COLUMNS, RatePeriod, ResponseRate, TimeToRespond, dropoff, response_rates,
-    response_rates_by_period,
+    Dropoff, QuestionDropoff, RATE_COLUMNS, RatePeriod, ResponseRate, TimeToRespond, dropoff,
+    response_rates, response_rates_by_period,
 };
 pub use rules::{
     Cap, Exclusions, MAX_TRIGGERS, Quarantine, QuarantineScope, Rules, SampleUnit, Span, Trigger,

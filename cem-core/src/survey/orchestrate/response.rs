@@ -90,7 +90,9 @@ impl RatePeriod {
             "y" | "a" | "ye" | "y-dec" | "year" | "yearly" | "annual" => Ok(RatePeriod::Year),
             _ => Err(Error::invalid_argument(
                 "period",
-                format!("unknown period `{name}`; expected one of D, W, M, Q, Y (day, week, month, quarter, year)"),
+                format!(
+                    "unknown period `{name}`; expected one of D, W, M, Q, Y (day, week, month, quarter, year)"
+                ),
             )),
         }
     }
@@ -98,7 +100,8 @@ impl RatePeriod {
     /// The start (seconds since the epoch, UTC) of the period holding `time` (seconds since
     /// the epoch); `None` outside the dates chrono represents.
     pub fn start(self, time: i64) -> Option<i64> {
-        let date = DateTime::from_timestamp(time.div_euclid(86_400).checked_mul(86_400)?, 0)?.date_naive();
+        let date =
+            DateTime::from_timestamp(time.div_euclid(86_400).checked_mul(86_400)?, 0)?.date_naive();
         let first = match self {
             RatePeriod::Day => Period::Day.start_of(date),
             RatePeriod::Week => Period::Week.start_of(date),
@@ -191,7 +194,14 @@ pub fn response_rates_by_period(
     confidence: f64,
     columns: [&str; 2],
 ) -> Result<Vec<ResponseRate>> {
-    rates(groups, invited_at, responded_at, Some(period), confidence, columns)
+    rates(
+        groups,
+        invited_at,
+        responded_at,
+        Some(period),
+        confidence,
+        columns,
+    )
 }
 
 fn rates(
@@ -221,7 +231,11 @@ fn rates(
             Some(p) => Some(match starts.entry(at.div_euclid(86_400)) {
                 Entry::Occupied(e) => *e.get(),
                 Entry::Vacant(e) => *e.insert(p.start(at).ok_or_else(|| {
-                    Error::out_of_range(format!("`{invited_name}` at row {row}"), at, "the dates chrono represents")
+                    Error::out_of_range(
+                        format!("`{invited_name}` at row {row}"),
+                        at,
+                        "the dates chrono represents",
+                    )
                 })?),
             }),
         };
