@@ -309,6 +309,34 @@ impl Error {
         }
     }
 
+    /// The same error with the row it came from: an [`Error::InvalidNumber`] about
+    /// `frequency` becomes one about `frequency at row 3`; other kinds are returned as they
+    /// are. For code that applies a per-value function down a column.
+    ///
+    /// ```
+    /// use cem_core::clv::{FittedGammaGamma, GammaGammaParams};
+    ///
+    /// let model = FittedGammaGamma::from_params(GammaGammaParams { p: 6.25, q: 3.74, v: 15.45 })?;
+    /// let err = model.expected_value(-1.0, 5.0).unwrap_err().at_row(3);
+    /// assert!(err.to_string().starts_with("frequency at row 3"));
+    /// # Ok::<(), cem_core::Error>(())
+    /// ```
+    #[must_use]
+    pub fn at_row(self, row: usize) -> Error {
+        match self {
+            Error::InvalidNumber {
+                field,
+                value,
+                reason,
+            } => Error::InvalidNumber {
+                field: format!("{field} at row {row}"),
+                value,
+                reason,
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn out_of_range(
         field: impl Into<String>,
         value: impl ToString,

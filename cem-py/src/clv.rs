@@ -318,20 +318,7 @@ impl GammaGamma {
             .iter()
             .zip(m)
             .enumerate()
-            .map(|(i, (&x, &m))| {
-                self.inner.expected_value(x, m).map_err(|e| match e {
-                    Error::InvalidNumber {
-                        field,
-                        value,
-                        reason,
-                    } => Error::InvalidNumber {
-                        field: format!("{field} at row {i}"),
-                        value,
-                        reason,
-                    },
-                    other => other,
-                })
-            })
+            .map(|(i, (&x, &m))| self.inner.expected_value(x, m).map_err(|e| e.at_row(i)))
             .collect::<Result<Vec<f64>, Error>>()
             .py()?;
         Ok(PyArray1::from_vec(py, out))

@@ -229,18 +229,7 @@ fn per_customer(
             .and_then(|m| m.get(i))
             .copied()
             .unwrap_or(0.0);
-        out.push(f(x, tx, a, m).map_err(|e| match e {
-            Error::InvalidNumber {
-                field,
-                value,
-                reason,
-            } => Error::InvalidNumber {
-                field: format!("{field} at row {i}"),
-                value,
-                reason,
-            },
-            other => other,
-        })?);
+        out.push(f(x, tx, a, m).map_err(|e| e.at_row(i))?);
     }
     Ok(out)
 }

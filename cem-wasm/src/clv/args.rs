@@ -52,22 +52,6 @@ pub(super) fn column(values: &[f64]) -> JsValue {
     Float64Array::from(values).into()
 }
 
-/// A per-row core error with its row: `frequency` → `frequency at row 3`.
-pub(super) fn at_row(i: usize, err: Error) -> Error {
-    match err {
-        Error::InvalidNumber {
-            field,
-            value,
-            reason,
-        } => Error::InvalidNumber {
-            field: format!("{field} at row {i}"),
-            value,
-            reason,
-        },
-        other => other,
-    }
-}
-
 /// An options object with only the `allowed` keys (a typo such as `discountRate` throws), or
 /// `None` for `undefined`/`null`.
 pub(super) fn options(

@@ -15,7 +15,7 @@ use cem_core::Error;
 use cem_core::clv as cc;
 use wasm_bindgen::prelude::*;
 
-use self::args::{args, at_row, clv_options, column, count, fit_options, numbers};
+use self::args::{args, clv_options, column, count, fit_options, numbers};
 use crate::columns;
 use crate::convert::plain;
 use crate::error::{CoreResult, to_js};
@@ -292,7 +292,7 @@ macro_rules! transaction_model {
                             .iter()
                             .enumerate()
                             .map(|(i, &t)| {
-                                self.inner.expected_purchases(t).map_err(|e| at_row(i, e))
+                                self.inner.expected_purchases(t).map_err(|e| e.at_row(i))
                             })
                             .collect::<Result<Vec<f64>, Error>>()
                             .js()?;
@@ -493,7 +493,7 @@ impl GammaGamma {
                     .iter()
                     .zip(&m)
                     .enumerate()
-                    .map(|(i, (&x, &m))| self.inner.expected_value(x, m).map_err(|e| at_row(i, e)))
+                    .map(|(i, (&x, &m))| self.inner.expected_value(x, m).map_err(|e| e.at_row(i)))
                     .collect::<Result<Vec<f64>, Error>>()
                     .js()?;
                 Ok(column(&out))
