@@ -280,11 +280,5 @@ fn dump(path: &PathBuf, data: &[Response], rules: &RuleSet, counts: &[u64]) -> R
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cem_benches::exit(run())
 }

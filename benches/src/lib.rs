@@ -187,3 +187,18 @@ pub fn parse_num<T: std::str::FromStr>(s: &str) -> Result<T, String> {
         .parse()
         .map_err(|_| format!("`{s}` is not a number"))
 }
+
+/// The exit of a bench's `main`: success, or the error on stderr and a failure status.
+///
+/// ```
+/// assert_eq!(cem_benches::exit(Ok(())), std::process::ExitCode::SUCCESS);
+/// ```
+pub fn exit(result: Result<(), String>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
